@@ -1,0 +1,204 @@
+"""FeedbackEnv: the gymnasium environment that plays a Task against a Simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+from gymnasium import spaces
+
+from fbgym.core.protocols import Simulator, Task
+from fbgym.core.seeding import make_random
+from fbgym.core.text import (
+    MAX_ACTION_CHARS,
+    MAX_OBSERVATION_CHARS,
+    WideText,
+    action_problem,
+    clean_text,
+)
+from fbgym.core.types import Feedback, Outcome, Problem, Turn
+from fbgym.errors import FbgymError
+
+Observation = dict[str, str]
+
+
+class FeedbackEnv(gym.Env[Observation, str]):
+    """An episode of attempts at one problem, each answered by a simulated user.
+
+    **Observation** — ``Dict(instruction, observation, feedback)`` of text: what to do, the
+    problem as it stands (search results, the scene, ...), and the latest feedback rendered
+    as text (empty after ``reset``).
+
+    **Action** — one string: an answer, a program, a query or a command.
+
+    **Reward** — the attempt's score in [0, 1] (``Outcome.score``); actions that are not
+    attempts (a search, a question) earn 0. Learning-from-feedback agents are scored on
+    ``info["success"]`` and ``info["score"]``, not on reward they saw.
+
+    **Termination** — ``terminated`` on success or when the simulated user ends the
+    conversation; ``truncated`` when ``max_turns`` actions have been taken.
+
+    **Info** — ``success``, ``score`` (best so far), ``turn``, ``feedback`` (a typed
+    :class:`Feedback`, ``None`` after reset), ``outcome`` (the :class:`Outcome`, ``None``
+    after reset), ``channel`` and ``problem_id``; ``reset`` adds ``problem``: the problem's
+    public, machine-readable statement (never its answer).
+
+    **Bad actions** — empty, oversized, non-string or with control characters: a failed
+    attempt whose feedback says what was wrong; never an exception.
+
+    Determinism: an episode is a pure function of (constructor arguments, seed, actions).
+    ``reset(seed=s)`` plays problem ``s`` of the split unless ``options={"index": i}`` names one.
+    """
+
+    metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
+
+    def __init__(
+        self,
+        task: Task,
+        simulator: Simulator,
+        *,
+        max_turns: int = 5,
+        split: str = "test",
+        dataset_seed: int = 0,
+        render_mode: str | None = None,
+    ):
+        if max_turns < 1:
+            raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}"
+            )
+        self.task = task
+        self.simulator = simulator
+        self.max_turns = int(max_turns)
+        self.split = split
+        self.dataset_seed = int(dataset_seed)
+        self.render_mode = render_mode
+        self.observation_space = spaces.Dict(
+            {
+                "instruction": WideText(MAX_OBSERVATION_CHARS),
+                "observation": WideText(MAX_OBSERVATION_CHARS),
+                "feedback": WideText(MAX_OBSERVATION_CHARS),
+            }
+        )
+        self.action_space = WideText(MAX_ACTION_CHARS)
+        self._problem: Problem | None = None
+        self._history: list[Turn] = []
+        self._observation = ""
+        self._best_score = 0.0
+        self._done = False
+        self._user_rng = make_random()
+
+    @property
+    def channel(self) -> str:
+        """The feedback channel of this env's simulated user."""
+        return self.simulator.channel.value
+
+    @property
+    def problem(self) -> Problem:
+        """The current episode's problem (after ``reset``)."""
+        if self._problem is None:
+            raise FbgymError("call reset() before using the environment")
+        return self._problem
+
+    @property
+    def history(self) -> tuple[Turn, ...]:
+        """The turns of the current episode so far."""
+        return tuple(self._history)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Observation, dict[str, Any]]:
+        """Start an episode on problem ``options["index"]``, else ``seed``, else a random one."""
+        super().reset(seed=seed)
+        index = (options or {}).get("index")
+        if index is None:
+            index = seed if seed is not None else int(self.np_random.integers(2**31))
+        problem = self.task.problem(self.split, int(index), self.dataset_seed)
+        self._problem = problem
+        self._history = []
+        self._observation = clean_text(problem.observation)
+        self._best_score = 0.0
+        self._done = False
+        self._user_rng = make_random("user", problem.id, self.channel, seed)
+        info = self._info(None, None)
+        info["problem"] = {"id": problem.id, "family": problem.family, **problem.public}
+        return self._obs(""), info
+
+    def step(self, action: str) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
+        """Grade ``action``, ask the simulated user for feedback, and return the result."""
+        problem = self.problem
+        if self._done:
+            raise FbgymError("this episode is over; call reset() to start another")
+        reason = action_problem(action)
+        if reason is None:
+            outcome = self.task.grade(problem, action, tuple(self._history))
+        else:
+            outcome = Outcome.invalid(reason)
+        feedback = self.simulator.respond(problem, tuple(self._history), outcome, self._user_rng)
+        if not outcome.valid:
+            text = f"Your action was not accepted: {outcome.message}. {feedback.text}".strip()
+            feedback = _with_text(feedback, text, invalid=outcome.message)
+        turn = Turn(len(self._history) + 1, _recordable(action), outcome, feedback)
+        self._history.append(turn)
+        if outcome.observation is not None:
+            self._observation = clean_text(outcome.observation)
+        if outcome.graded:
+            self._best_score = max(self._best_score, outcome.score)
+        terminated = outcome.success or feedback.end
+        truncated = not terminated and turn.index >= self.max_turns
+        self._done = terminated or truncated
+        reward = float(outcome.score) if outcome.graded else 0.0
+        return self._obs(feedback.text), reward, terminated, truncated, self._info(outcome, feedback)
+
+    def render(self) -> str | None:
+        """The transcript so far as text (``ansi``), or printed (``human``)."""
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='ansi'")
+            return None
+        lines = [f"[{self.spec.id if self.spec else type(self).__name__} · {self.channel}]"]
+        if self._problem is not None:
+            lines += [self._problem.instruction, self._problem.observation]
+        for turn in self._history:
+            lines += [f"> {turn.action}", f"< {turn.feedback.text}"]
+        text = "\n".join(lines)
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    def _obs(self, feedback_text: str) -> Observation:
+        return {
+            "instruction": clean_text(self.problem.instruction),
+            "observation": self._observation,
+            "feedback": clean_text(feedback_text),
+        }
+
+    def _info(self, outcome: Outcome | None, feedback: Feedback | None) -> dict[str, Any]:
+        return {
+            "success": bool(outcome is not None and outcome.success),
+            "score": self._best_score,
+            "turn": len(self._history),
+            "feedback": feedback,
+            "outcome": outcome,
+            "channel": self.channel,
+            "problem_id": self.problem.id,
+        }
+
+
+def _with_text(feedback: Feedback, text: str, **meta: Any) -> Feedback:
+    return Feedback(
+        channel=feedback.channel,
+        text=text,
+        parts=feedback.parts,
+        ranking=feedback.ranking,
+        value=feedback.value,
+        end=feedback.end,
+        meta={**feedback.meta, **meta},
+    )
+
+
+def _recordable(action: object) -> str:
+    """The action as it is recorded: a string, cut just past the action limit."""
+    text = action if isinstance(action, str) else repr(action)
+    return text[: MAX_ACTION_CHARS + 1]

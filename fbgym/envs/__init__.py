@@ -1,0 +1,3 @@
+"""Built-in task families; importing this registers their environment ids."""
+
+from fbgym.envs import math  # noqa: F401

@@ -1,0 +1,52 @@
+"""MathEnv: ``fbgym/Math-v0``, math problems answered over several turns with feedback."""
+
+from __future__ import annotations
+
+from fbgym.core.env import FeedbackEnv
+from fbgym.envs.math.critic import MathCritic
+from fbgym.envs.math.task import MathConfig, MathTask
+from fbgym.simulators.base import SimulatedUser
+
+
+class MathEnv(FeedbackEnv):
+    """Math problems — arithmetic, GSM8K-style word problems, fractions and percentages,
+    linear equations, or a local GSM8K/MATH file — answered over several turns.
+
+    **Mission** — state the answer; working may precede it, the grader reads one final
+    answer (``\\boxed{}``, ``#### N``, "the answer is N", or the last line).
+
+    **Feedback** — ``verbal``: too high or low, near or far, the step that went wrong and
+    what to re-check; ``unary``: "Let's try again."; ``ranked``: attempts ordered by
+    closeness to the answer; ``scalar``: 1 or 0.
+
+    **Registered configurations** — ``fbgym/Math-v0`` with ``feedback`` in verbal, unary,
+    ranked, scalar; ``kinds``, ``levels``, ``data_path``/``data_format`` choose the problems.
+
+    **Info** — ``reset`` gives ``info["problem"]``: kind, level and, for generated problems,
+    the step program without values (``steps``) — privileged structure meant for
+    programmatic baselines; agents that read it are marked so in their results.
+    """
+
+    def __init__(
+        self,
+        feedback: str = "verbal",
+        *,
+        kinds: tuple[str, ...] = MathConfig.kinds,
+        levels: tuple[int, ...] = MathConfig.levels,
+        data_path: str | None = None,
+        data_format: str = "gsm8k",
+        max_turns: int = 5,
+        split: str = "test",
+        seed: int = 0,
+        pairwise: bool = False,
+        render_mode: str | None = None,
+    ):
+        config = MathConfig(tuple(kinds), tuple(levels), data_path, data_format)
+        super().__init__(
+            MathTask(config),
+            SimulatedUser(MathCritic(), feedback, pairwise=pairwise),
+            max_turns=max_turns,
+            split=split,
+            dataset_seed=seed,
+            render_mode=render_mode,
+        )

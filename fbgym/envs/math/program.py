@@ -1,0 +1,198 @@
+"""Worked solutions as step programs, and the typical mistakes a solver makes in them.
+
+A step is an arithmetic expression over numbers and earlier steps (``s1``, ``s2``, ...);
+the last step is the answer. Critics use the mistakes to say which step went wrong, and
+baseline agents use them to propose plausible wrong answers.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+Node = tuple  # ("num", Fraction) | ("ref", int) | ("neg", Node) | ("bin", op, Node, Node)
+
+_AST_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+_SWAP = {"+": "-", "-": "+", "*": "/", "/": "*"}
+
+MISTAKES = ("swap_op", "reverse", "skip", "plus_one", "minus_one")
+"""Typical slips: the wrong operation, operands the wrong way round, a step left out,
+and off-by-one counting."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a worked solution."""
+
+    expr: str
+    """Arithmetic over numbers and earlier steps, e.g. ``"s1 * 3 + 2"``."""
+    text: str
+    """What the step computes, in words (``"the cost of the apples"``)."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A slip at one binary operation of one step (``node`` counts operations in pre-order)."""
+
+    step: int
+    """0-based step index."""
+    kind: str
+    node: int = 0
+
+
+@lru_cache(maxsize=4096)
+def compile_expr(expr: str) -> Node:
+    """Parse ``expr`` into a small tree; only numbers, ``sN``, + − × ÷ and parentheses."""
+
+    def build(node: ast.AST) -> Node:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return ("num", Fraction(str(node.value)))
+        if isinstance(node, ast.Name) and node.id[:1] == "s" and node.id[1:].isdigit():
+            return ("ref", int(node.id[1:]))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return ("neg", build(node.operand))
+        if isinstance(node, ast.BinOp) and type(node.op) in _AST_OPS:
+            return ("bin", _AST_OPS[type(node.op)], build(node.left), build(node.right))
+        raise ValueError(f"unsupported element in step expression {expr!r}")
+
+    try:
+        tree = ast.parse(expr.replace("×", "*").replace("÷", "/").replace("−", "-"), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"invalid step expression {expr!r}") from exc
+    return build(tree.body)
+
+
+def count_ops(node: Node) -> int:
+    """How many binary operations ``node`` holds."""
+    if node[0] == "bin":
+        return 1 + count_ops(node[2]) + count_ops(node[3])
+    if node[0] == "neg":
+        return count_ops(node[1])
+    return 0
+
+
+def _eval(node: Node, refs: Sequence[Fraction], slip: tuple[int, str] | None, counter: list[int]):
+    kind = node[0]
+    if kind == "num":
+        return node[1]
+    if kind == "ref":
+        return refs[node[1] - 1]
+    if kind == "neg":
+        return -_eval(node[1], refs, slip, counter)
+    op, index = node[1], counter[0]
+    counter[0] += 1
+    left = _eval(node[2], refs, slip, counter)
+    right = _eval(node[3], refs, slip, counter)
+    if slip is not None and slip[0] == index:
+        if slip[1] == "swap_op":
+            op = _SWAP[op]
+        elif slip[1] == "reverse":
+            left, right = right, left
+        elif slip[1] == "skip":
+            return left
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if right == 0:
+        raise ZeroDivisionError
+    return left / right
+
+
+def evaluate(steps: Sequence[Step], mistake: Mistake | None = None) -> tuple[Fraction, ...] | None:
+    """The value of every step, with ``mistake`` applied; ``None`` if it divides by zero."""
+    values: list[Fraction] = []
+    for i, step in enumerate(steps):
+        node = compile_expr(step.expr)
+        slip = None
+        if mistake is not None and mistake.step == i and mistake.kind in ("swap_op", "reverse", "skip"):
+            slip = (mistake.node, mistake.kind)
+        try:
+            value = _eval(node, values, slip, [0])
+        except ZeroDivisionError:
+            return None
+        if mistake is not None and mistake.step == i:
+            value += {"plus_one": 1, "minus_one": -1}.get(mistake.kind, 0)
+        values.append(value)
+    return tuple(values)
+
+
+def mistakes(steps: Sequence[Step]) -> Iterator[Mistake]:
+    """Every single slip that changes some operation of some step."""
+    for i, step in enumerate(steps):
+        node = compile_expr(step.expr)
+        ops = _ops(node)
+        for n, op in enumerate(ops):
+            yield Mistake(i, "swap_op", n)
+            if op in "-/":
+                yield Mistake(i, "reverse", n)
+            yield Mistake(i, "skip", n)
+        if ops and ops[-1] in "+-":
+            yield Mistake(i, "plus_one")
+            yield Mistake(i, "minus_one")
+
+
+def _ops(node: Node) -> list[str]:
+    if node[0] == "bin":
+        return [node[1], *_ops(node[2]), *_ops(node[3])]
+    if node[0] == "neg":
+        return _ops(node[1])
+    return []
+
+
+def mistaken_paths(steps: Sequence[Step]) -> dict[Mistake, tuple[Fraction, ...]]:
+    """Each single slip's step values, for the slips that change the final answer."""
+    correct = evaluate(steps)
+    paths = {}
+    for m in mistakes(steps):
+        values = evaluate(steps, m)
+        if values is not None and correct is not None and values[-1] != correct[-1]:
+            paths[m] = values
+    return paths
+
+
+def describe(steps: Sequence[Step], mistake: Mistake) -> str:
+    """The slip in words, e.g. "you added where this step subtracts"."""
+    ops = _ops(compile_expr(steps[mistake.step].expr))
+    op = ops[mistake.node] if ops else "+"
+    if mistake.kind == "swap_op":
+        return f"it looks as if you chose to {VERBS[_SWAP[op]]} where this step should {VERBS[op]}"
+    if mistake.kind == "reverse":
+        return "it looks as if you took the two quantities the wrong way round"
+    if mistake.kind == "skip":
+        return "it looks as if this step was left out"
+    return "the count is off by one"
+
+
+def steps_to_json(steps: Sequence[Step]) -> list[dict[str, str]]:
+    """Steps as plain dicts, for JSON."""
+    return [{"expr": s.expr, "text": s.text} for s in steps]
+
+
+def steps_from_json(data: Sequence[Mapping[str, str]]) -> tuple[Step, ...]:
+    """The inverse of :func:`steps_to_json`."""
+    return tuple(Step(d["expr"], d.get("text", "")) for d in data)
+
+
+def format_number(value: Fraction) -> str:
+    """``value`` as an integer, a terminating decimal, or a fraction ``p/q``.
+
+    >>> format_number(Fraction(5, 2)), format_number(Fraction(1, 3)), format_number(Fraction(4))
+    ('2.5', '1/3', '4')
+    """
+    if value.denominator == 1:
+        return str(value.numerator)
+    den = value.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    if den == 1:
+        return f"{float(value):.10f}".rstrip("0").rstrip(".")
+    return f"{value.numerator}/{value.denominator}"

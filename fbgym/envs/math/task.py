@@ -1,0 +1,124 @@
+"""MathTask: generated or loaded math problems, graded strictly on one final answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+
+from fbgym.core.seeding import make_random
+from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.envs.math.generators import GENERATORS, LEVELS
+from fbgym.envs.math.grader import extract_answer, is_correct, parse_number
+from fbgym.envs.math.loaders import LOADERS, LoadedProblem
+from fbgym.envs.math.program import evaluate, format_number, steps_to_json
+from fbgym.errors import ConfigError
+
+INSTRUCTION = (
+    "Solve the math problem. You may show your working; end with one final answer, "
+    "e.g. 'The answer is 42' or \\boxed{42}."
+)
+
+
+@dataclass(frozen=True)
+class MathConfig:
+    """Which math problems an env poses."""
+
+    kinds: tuple[str, ...] = ("arithmetic", "word", "fractions", "algebra")
+    """Generators to draw from (see ``fbgym.envs.math.generators.GENERATORS``)."""
+    levels: tuple[int, ...] = (1, 2, 3)
+    """Difficulty levels to draw from, 1 (one step) to 5 (five or more steps)."""
+    data_path: str | None = None
+    """A local GSM8K- or MATH-format file; when set, problems come from it, not generators."""
+    data_format: str = "gsm8k"
+    """``gsm8k`` (``question``/``answer`` with ``#### N``) or ``math`` (``problem``/``solution``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(self.kinds))
+        object.__setattr__(self, "levels", tuple(int(x) for x in self.levels))
+        unknown = [k for k in self.kinds if k not in GENERATORS]
+        if unknown or not self.kinds:
+            raise ConfigError(f"unknown math kinds {unknown}; choose from {sorted(GENERATORS)}")
+        bad = [lv for lv in self.levels if lv not in LEVELS]
+        if bad or not self.levels:
+            raise ConfigError(f"math levels must be in {LEVELS}, got {list(self.levels)}")
+        if self.data_format not in LOADERS:
+            raise ConfigError(f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}")
+
+
+class MathTask:
+    """Math problems with worked solutions, and a strict final-answer grader."""
+
+    family = "math"
+
+    def __init__(self, config: MathConfig | None = None):
+        self.config = config or MathConfig()
+
+    @cached_property
+    def dataset(self) -> list[LoadedProblem]:
+        """The problems of ``config.data_path`` (loaded on first use)."""
+        if self.config.data_path is None:
+            return []
+        problems = LOADERS[self.config.data_format](self.config.data_path)
+        if not problems:
+            raise ConfigError(f"{self.config.data_path} holds no problems")
+        return problems
+
+    def problem(self, split: str, index: int, seed: int) -> Problem:
+        """Problem ``index``: generated from (seed, split, index), or line ``index`` of the file."""
+        if self.config.data_path is not None:
+            return self._loaded(index)
+        rng = make_random("math", seed, split, index)
+        kind = self.config.kinds[rng.randrange(len(self.config.kinds))]
+        level = self.config.levels[rng.randrange(len(self.config.levels))]
+        item = GENERATORS[kind](rng, level)
+        gold = evaluate(item.steps)[-1]  # type: ignore[index]
+        return Problem(
+            id=f"math/{kind}/L{level}/{split}/{seed}/{index}",
+            family=self.family,
+            instruction=INSTRUCTION,
+            observation=item.question,
+            answer=format_number(gold),
+            solution=tuple(s.text for s in item.steps),
+            public={"kind": kind, "level": level, "steps": steps_to_json(item.steps)},
+            data={"steps": item.steps, "gold_value": gold, "unit": item.unit},
+            difficulty=level,
+        )
+
+    def _loaded(self, index: int) -> Problem:
+        item = self.dataset[index % len(self.dataset)]
+        return Problem(
+            id=f"math/file/{index % len(self.dataset)}",
+            family=self.family,
+            instruction=INSTRUCTION,
+            observation=item.question,
+            answer=item.answer,
+            solution=item.solution,
+            public={"kind": self.config.data_format, "source": item.source},
+            data={"steps": item.steps, "gold_value": parse_number(item.answer)},
+            difficulty=item.difficulty,
+        )
+
+    def reference_action(self, problem: Problem) -> str:
+        """The gold answer, stated."""
+        return f"The answer is {problem.answer}."
+
+    def grade(self, problem: Problem, action: str, history: Sequence[Turn]) -> Outcome:
+        """Success iff the single final answer equals the gold; utility is closeness."""
+        found = extract_answer(action)
+        gold: Fraction | None = problem.data.get("gold_value")
+        if found.text is None or (gold is not None and found.value is None):
+            reason = found.error or f"the final answer {found.text!r} is not a number"
+            return Outcome.invalid(reason, answer=found.text, method=found.method)
+        success = is_correct(found, gold if gold is not None else str(problem.answer))
+        diagnosis = {"answer": found.text, "method": found.method}
+        if found.value is not None:
+            diagnosis["answer"] = format_number(found.value)
+            diagnosis["value"] = str(found.value)
+        if success:
+            return Outcome(True, 1.0, utility=1.0, diagnosis=diagnosis)
+        utility = 0.0
+        if gold is not None and found.value is not None:
+            utility = float(1 / (1 + abs(found.value - gold) / max(abs(gold), 1)))
+        return Outcome(False, 0.0, utility=utility * 0.99, diagnosis=diagnosis)
