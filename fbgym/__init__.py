@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fbgym.core import Channel, Feedback, FeedbackEnv, FeedbackKind, FeedbackPart, Outcome, Problem, Turn
+import fbgym.envs  # noqa: E402,F401  (registers the built-in ids)
+from fbgym.core import (
+    Channel,
+    Feedback,
+    FeedbackEnv,
+    FeedbackKind,
+    FeedbackPart,
+    Outcome,
+    Problem,
+    Turn,
+)
 from fbgym.errors import FbgymError
 from fbgym.registry import make, register, registry
 from fbgym.version import __version__
-
-import fbgym.envs  # noqa: E402,F401  (registers the built-in ids)
 
 registry.load_plugins()
 

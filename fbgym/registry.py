@@ -47,7 +47,7 @@ class PluginError:
 
 
 class Registry:
-    """fbgym's environments: one table, duplicates rejected, unknown ids answered with suggestions."""
+    """fbgym's environments: one table; duplicates rejected; unknown ids get suggestions."""
 
     def __init__(self) -> None:
         self._envs: dict[str, EnvInfo] = {}
@@ -86,7 +86,9 @@ class Registry:
                 "choose another name or bump the version"
             )
         if id in gym.registry:
-            raise RegistrationError(f"{id!r} is already registered with gymnasium by another package")
+            raise RegistrationError(
+                f"{id!r} is already registered with gymnasium by another package"
+            )
         parsed = tuple(Channel.parse(c).value for c in channels)
         if not parsed:
             raise RegistrationError(f"{id!r} must support at least one feedback channel")

@@ -1,4 +1,4 @@
-"""The contracts: Feedback, Outcome, Problem, Turn, the Task and Simulator protocols, FeedbackEnv."""
+"""The contracts: Feedback, Outcome, Problem, Turn, Task, Simulator and FeedbackEnv."""
 
 from fbgym.core.env import FeedbackEnv
 from fbgym.core.protocols import Simulator, Task

@@ -85,6 +85,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._problem: Problem | None = None
         self._history: list[Turn] = []
         self._observation = ""
+        self._instruction = ""
         self._best_score = 0.0
         self._done = False
         self._user_rng = make_random()
@@ -118,6 +119,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._problem = problem
         self._history = []
         self._observation = clean_text(problem.observation)
+        self._instruction = clean_text(problem.instruction)
         self._best_score = 0.0
         self._done = False
         self._user_rng = make_random("user", problem.id, self.channel, seed)
@@ -149,7 +151,13 @@ class FeedbackEnv(gym.Env[Observation, str]):
         truncated = not terminated and turn.index >= self.max_turns
         self._done = terminated or truncated
         reward = float(outcome.score) if outcome.graded else 0.0
-        return self._obs(feedback.text), reward, terminated, truncated, self._info(outcome, feedback)
+        return (
+            self._obs(feedback.text),
+            reward,
+            terminated,
+            truncated,
+            self._info(outcome, feedback),
+        )
 
     def render(self) -> str | None:
         """The transcript so far as text (``ansi``), or printed (``human``)."""
@@ -169,7 +177,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
 
     def _obs(self, feedback_text: str) -> Observation:
         return {
-            "instruction": clean_text(self.problem.instruction),
+            "instruction": self._instruction,
             "observation": self._observation,
             "feedback": clean_text(feedback_text),
         }

@@ -13,6 +13,10 @@ from gymnasium.spaces import Space, Text
 _DISALLOWED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _RANGES = ((0x09, 0x0A), (0x0D, 0x0D), (0x20, 0x7E), (0xA0, 0xD7FF), (0xE000, 0x10FFFF))
 
+_RANGE_STARTS = np.array([lo for lo, _ in _RANGES])
+_RANGE_OFFSETS = np.cumsum([0] + [hi - lo + 1 for lo, hi in _RANGES])[:-1]
+_RANGE_TOTAL = sum(hi - lo + 1 for lo, hi in _RANGES)
+
 MAX_OBSERVATION_CHARS = 100_000
 MAX_ACTION_CHARS = 20_000
 
@@ -41,6 +45,15 @@ class WideText(Text):
         self.min_length = int(min_length)
         self.max_length = int(max_length)
         Space.__init__(self, dtype=str, seed=seed)
+
+    def sample(self, mask=None, probability=None) -> str:  # noqa: D102 (as Text.sample)
+        if mask is not None or probability is not None:
+            return super().sample(mask=mask, probability=probability)
+        length = int(self.np_random.integers(self.min_length, self.max_length + 1))
+        indices = self.np_random.integers(0, _RANGE_TOTAL, size=length)
+        slot = np.searchsorted(_RANGE_OFFSETS, indices, side="right") - 1
+        codes = _RANGE_STARTS[slot] + (indices - _RANGE_OFFSETS[slot])
+        return "".join(map(chr, codes.tolist()))
 
     def contains(self, x: object) -> bool:
         """Whether ``x`` is a string of allowed length with no disallowed character."""

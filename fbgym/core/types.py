@@ -29,7 +29,9 @@ class Channel(str, Enum):
             return cls(value)
         except ValueError:
             names = ", ".join(c.value for c in cls)
-            raise ValueError(f"unknown feedback channel {value!r}; expected one of {names}") from None
+            raise ValueError(
+                f"unknown feedback channel {value!r}; expected one of {names}"
+            ) from None
 
 
 class FeedbackKind(str, Enum):
@@ -99,7 +101,9 @@ class Feedback:
         return cls(
             channel=Channel(data["channel"]),
             text=data["text"],
-            parts=tuple(FeedbackPart(FeedbackKind(p["kind"]), p["text"]) for p in data.get("parts", ())),
+            parts=tuple(
+                FeedbackPart(FeedbackKind(p["kind"]), p["text"]) for p in data.get("parts", ())
+            ),
             ranking=None if ranking is None else tuple(tuple(g) for g in ranking),
             value=data.get("value"),
             end=bool(data.get("end", False)),
@@ -107,7 +111,7 @@ class Feedback:
         )
 
     def to_json(self) -> str:
-        """This feedback as a JSON string."""
+        """The feedback as a JSON string."""
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
     @classmethod

@@ -15,29 +15,50 @@ from fbgym.simulators.paraphrase import Paraphrases
 
 BANK = Paraphrases(
     {
-        "correct": ["Correct: {answer} is right.", "Yes, {answer} is the answer.",
-                    "That's right, it is {answer}."],
-        "high": ["{answer} is too high.", "{answer} is more than the answer.",
-                 "Your answer, {answer}, overshoots."],
-        "low": ["{answer} is too low.", "{answer} is less than the answer.",
-                "Your answer, {answer}, falls short."],
+        "correct": [
+            "Correct: {answer} is right.",
+            "Yes, {answer} is the answer.",
+            "That's right, it is {answer}.",
+        ],
+        "high": [
+            "{answer} is too high.",
+            "{answer} is more than the answer.",
+            "Your answer, {answer}, overshoots.",
+        ],
+        "low": [
+            "{answer} is too low.",
+            "{answer} is less than the answer.",
+            "Your answer, {answer}, falls short.",
+        ],
         "little": ["It is close, though.", "You are not far off.", "It is near the answer."],
         "far": ["It is far off.", "It is a long way from the answer."],
         "wrong": ["{answer} is not the answer.", "That is not right.", "{answer} is incorrect."],
-        "steps_ok": ["Your working up to {text} looks right.",
-                     "Everything up to {text} seems fine."],
-        "step": ["Step {n} ({text}) is where it goes wrong: {why}.",
-                 "The slip is in step {n}, {text}: {why}."],
+        "steps_ok": [
+            "Your working up to {text} looks right.",
+            "Everything up to {text} seems fine.",
+        ],
+        "step": [
+            "Step {n} ({text}) is where it goes wrong: {why}.",
+            "The slip is in step {n}, {text}: {why}.",
+        ],
         "recheck": ["Re-check {text}.", "Work out {text} again.", "Look again at {text}."],
-        "recheck_all": ["Go through each step again, starting with {text}.",
-                        "Check your working again from the start: {text}."],
+        "recheck_all": [
+            "Go through each step again, starting with {text}.",
+            "Check your working again from the start: {text}.",
+        ],
         "recheck_any": ["Go through your working again.", "Check each step of your working."],
-        "repeat": ["You gave {answer} before, and it is still not right.",
-                   "{answer} was already ruled out."],
-        "no_repeat": ["Don't give an answer that was already wrong.",
-                      "Avoid repeating an earlier answer."],
-        "format": ["Finish with one final answer, e.g. 'The answer is 42'.",
-                   "State a single final answer at the end, like 'The answer is 42'."],
+        "repeat": [
+            "You gave {answer} before, and it is still not right.",
+            "{answer} was already ruled out.",
+        ],
+        "no_repeat": [
+            "Don't give an answer that was already wrong.",
+            "Avoid repeating an earlier answer.",
+        ],
+        "format": [
+            "Finish with one final answer, e.g. 'The answer is 42'.",
+            "State a single final answer at the end, like 'The answer is 42'.",
+        ],
         "expr": ["Re-check your final expression.", "Look at how you simplified the result."],
     }
 )
@@ -68,16 +89,20 @@ class MathCritic(Critic):
         """Feedback parts for one graded answer; meta holds direction and faulty step."""
         answer = outcome.diagnosis.get("answer", "")
         if outcome.success:
-            return Critique((FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("correct", rng, answer=answer)),))
+            return Critique(
+                (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("correct", rng, answer=answer)),)
+            )
         if not outcome.valid:
             return Critique((FeedbackPart(K.FUTURE_POSITIVE, BANK.say("format", rng)),))
         value = outcome.diagnosis.get("value")
         gold = problem.data.get("gold_value")
         if value is None or gold is None:
-            return Critique((
-                FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("wrong", rng, answer=answer)),
-                FeedbackPart(K.FUTURE_POSITIVE, BANK.say("expr", rng)),
-            ))
+            return Critique(
+                (
+                    FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("wrong", rng, answer=answer)),
+                    FeedbackPart(K.FUTURE_POSITIVE, BANK.say("expr", rng)),
+                )
+            )
         value = Fraction(value)
         parts: list[FeedbackPart] = []
         earlier = {t.outcome.diagnosis.get("value") for t in history}
@@ -87,26 +112,33 @@ class MathCritic(Critic):
         direction = "high" if value > gold else "low"
         parts.append(FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say(direction, rng, answer=answer)))
         closeness = abs(value - gold) / max(abs(gold), 1)
-        parts.append(FeedbackPart(
-            K.HINDSIGHT_NEGATIVE, BANK.say("little" if closeness <= 0.1 else "far", rng)
-        ))
+        parts.append(
+            FeedbackPart(
+                K.HINDSIGHT_NEGATIVE, BANK.say("little" if closeness <= 0.1 else "far", rng)
+            )
+        )
         steps: tuple[Step, ...] = problem.data.get("steps", ())
         mistake = locate_mistake(steps, value) if steps else None
         if mistake is not None:
             step = steps[mistake.step]
             if mistake.step > 0:
-                parts.append(FeedbackPart(
-                    K.HINDSIGHT_POSITIVE, BANK.say("steps_ok", rng, text=steps[mistake.step - 1].text)
-                ))
+                parts.append(
+                    FeedbackPart(
+                        K.HINDSIGHT_POSITIVE,
+                        BANK.say("steps_ok", rng, text=steps[mistake.step - 1].text),
+                    )
+                )
             why = describe(steps, mistake)
-            parts.append(FeedbackPart(
-                K.STEP, BANK.say("step", rng, n=mistake.step + 1, text=step.text, why=why)
-            ))
+            parts.append(
+                FeedbackPart(
+                    K.STEP, BANK.say("step", rng, n=mistake.step + 1, text=step.text, why=why)
+                )
+            )
             parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck", rng, text=step.text)))
         elif steps:
-            parts.append(FeedbackPart(
-                K.FUTURE_POSITIVE, BANK.say("recheck_all", rng, text=steps[0].text)
-            ))
+            parts.append(
+                FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck_all", rng, text=steps[0].text))
+            )
         else:
             parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck_any", rng)))
         meta = {"direction": direction, "step": None if mistake is None else mistake.step + 1}

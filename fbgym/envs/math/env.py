@@ -9,11 +9,13 @@ from fbgym.simulators.base import SimulatedUser
 
 
 class MathEnv(FeedbackEnv):
-    """Math problems — arithmetic, GSM8K-style word problems, fractions and percentages,
-    linear equations, or a local GSM8K/MATH file — answered over several turns.
+    r"""Math problems answered over several turns, with feedback after each answer.
+
+    **Description** — arithmetic, GSM8K-style word problems, fractions and percentages,
+    linear equations, or a local GSM8K/MATH file.
 
     **Mission** — state the answer; working may precede it, the grader reads one final
-    answer (``\\boxed{}``, ``#### N``, "the answer is N", or the last line).
+    answer (``\boxed{}``, ``#### N``, "the answer is N", or the last line).
 
     **Feedback** — ``verbal``: too high or low, near or far, the step that went wrong and
     what to re-check; ``unary``: "Let's try again."; ``ranked``: attempts ordered by

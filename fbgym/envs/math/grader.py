@@ -10,13 +10,15 @@ _NUMBER = re.compile(
     r"(?<![\w.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?(?![\w])"
     r"|(?<![\w.])[-−]?\.\d+(?![\w])"
 )
+_PLAIN = re.compile(r"\s*(the answer is\s+)?(-?\d+)\.?\s*$", re.IGNORECASE)
 _MIXED = re.compile(r"^([-−]?\d+)\s+(\d+)\s*/\s*(\d+)$")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{\s*([^{}]*)\s*\}\s*\{\s*([^{}]*)\s*\}")
 _ANSWER_IS = re.compile(
     r"(?:final answer|the answer|answer)\s*(?:is|:|=)\s*:?\s*(.+?)(?:\n|$|(?<=[^\d])\.(?:\s|$))",
     re.IGNORECASE,
 )
-_LATEX_NOISE = re.compile(r"\\(?:left|right|!|,|;|quad|qquad|displaystyle)|\\text\{[^{}]*\}|\$")
+_LATEX_NOISE = re.compile(r"\\(?:left|right|!|,|;|quad|qquad|displaystyle)|\$")
+_LATEX_TEXT = re.compile(r"\\(?:text|mathrm|textbf)\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,16 @@ def find_boxed(text: str) -> list[str]:
 
 
 def parse_number(text: str) -> Fraction | None:
-    r"""The value of ``text`` if it is exactly one number (``$1,200``, ``25%``, ``\frac{3}{4}``,
-    ``1 1/2``, ``-7.50``, ``12 cm``); ``None`` otherwise.
+    r"""The value of ``text`` if it holds exactly one number, else ``None``.
+
+    Accepts ``$1,200``, ``25%``, ``\frac{3}{4}``, ``1 1/2``, ``-7.50``, ``12 cm``.
 
     >>> parse_number("$1,234.50")
     Fraction(2469, 2)
     >>> parse_number("5 or 6") is None
     True
     """
-    cleaned = _FRAC.sub(r"\1/\2", _LATEX_NOISE.sub("", text))
+    cleaned = _FRAC.sub(r"\1/\2", _LATEX_NOISE.sub("", _LATEX_TEXT.sub(r"\1", text)))
     cleaned = cleaned.replace("−", "-").replace("\\%", "%").strip().rstrip(".")
     numbers = _NUMBER.findall(cleaned)
     mixed = _MIXED.match(cleaned)
@@ -76,7 +79,8 @@ def parse_number(text: str) -> Fraction | None:
             if int(den) == 0:
                 return None
             return Fraction(num.replace(",", "").strip()) / int(den)
-        return Fraction(span.replace(",", ""))
+        span = span.replace(",", "")
+        return Fraction(int(span)) if span.lstrip("-").isdigit() else Fraction(span)
     except (ValueError, ZeroDivisionError):
         return None
 
@@ -88,6 +92,10 @@ def extract_answer(response: str) -> Extraction:
     line (after its last ``=``), then the only number in the response. A span that holds more
     than one number is no answer: hedging between candidates never earns credit.
     """
+    plain = _PLAIN.match(response)
+    if plain:  # the common "The answer is 42." needs none of the general machinery
+        method = "only_number" if plain[1] is None else "answer_is"
+        return Extraction(plain[2], Fraction(int(plain[2])), method)
     boxed = find_boxed(response)
     if boxed:
         return _span(boxed[-1], "boxed")
@@ -127,7 +135,11 @@ def _span(text: str, method: str) -> Extraction:
 
 def normalise_expression(text: str) -> str:
     r"""A canonical form of a non-numeric answer (``\dfrac`` → ``\frac``, no spaces or ``$``)."""
-    text = _LATEX_NOISE.sub("", text).replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    text = (
+        _LATEX_NOISE.sub("", _LATEX_TEXT.sub(r"\1", text))
+        .replace("\\dfrac", "\\frac")
+        .replace("\\tfrac", "\\frac")
+    )
     text = re.sub(r"^[a-zA-Z]\s*=\s*", "", text.strip())
     return re.sub(r"\s+", "", text).rstrip(".")
 

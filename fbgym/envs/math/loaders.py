@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,15 @@ def _require(record: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
         raise DataFormatError(f"{where}: missing text field(s) {missing}; found {sorted(record)}")
 
 
+def _to_ref(values: list[Fraction], match: re.Match[str]) -> str:
+    """``sN`` for a number equal to step N's result (the latest such), else the number."""
+    value = Fraction(match.group())
+    for i in range(len(values) - 1, -1, -1):
+        if values[i] == value:
+            return f"s{i + 1}"
+    return match.group()
+
+
 def gsm8k_steps(answer: str) -> tuple[Step, ...]:
     """The step program in a GSM8K answer's calculator annotations (``<<48/2=24>>``).
 
@@ -78,21 +88,14 @@ def gsm8k_steps(answer: str) -> tuple[Step, ...]:
     steps: list[Step] = []
     values: list[Fraction] = []
     for line in answer.splitlines():
-        for expr, result in _ANNOTATION.findall(line):
+        for expr, _ in _ANNOTATION.findall(line):
             expr = expr.replace(",", "").replace("x", "*").strip()
             try:
                 compile_expr(expr)
             except ValueError:
                 return ()
 
-            def to_ref(match: re.Match[str]) -> str:
-                value = Fraction(match.group())
-                for i in range(len(values) - 1, -1, -1):
-                    if values[i] == value:
-                        return f"s{i + 1}"
-                return match.group()
-
-            expr = re.sub(r"(?<![\w.])\d+(?:\.\d+)?", to_ref, expr)
+            expr = re.sub(r"(?<![\w.])\d+(?:\.\d+)?", partial(_to_ref, values), expr)
             text = _ANNOTATION.sub(lambda m: m.group(2), line).strip()
             steps.append(Step(expr, text))
             computed = evaluate(steps)
@@ -121,7 +124,8 @@ def load_gsm8k(path: str | Path) -> list[LoadedProblem]:
             steps = ()
         lines = tuple(
             _ANNOTATION.sub(lambda m: m.group(2), ln).strip()
-            for ln in reasoning.splitlines() if ln.strip()
+            for ln in reasoning.splitlines()
+            if ln.strip()
         )
         problems.append(
             LoadedProblem(record["question"].strip(), format_number(value), steps, lines, where)

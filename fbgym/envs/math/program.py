@@ -51,7 +51,8 @@ def compile_expr(expr: str) -> Node:
 
     def build(node: ast.AST) -> Node:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return ("num", Fraction(str(node.value)))
+            value = Fraction(str(node.value))
+            return ("num", int(value) if value.denominator == 1 else value)
         if isinstance(node, ast.Name) and node.id[:1] == "s" and node.id[1:].isdigit():
             return ("ref", int(node.id[1:]))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -103,16 +104,28 @@ def _eval(node: Node, refs: Sequence[Fraction], slip: tuple[int, str] | None, co
         return left * right
     if right == 0:
         raise ZeroDivisionError
-    return left / right
+    if type(left) is int and type(right) is int and left % right == 0:
+        return left // right  # exact integer division keeps the fast int path
+    return Fraction(left) / right
 
 
-def evaluate(steps: Sequence[Step], mistake: Mistake | None = None) -> tuple[Fraction, ...] | None:
-    """The value of every step, with ``mistake`` applied; ``None`` if it divides by zero."""
-    values: list[Fraction] = []
-    for i, step in enumerate(steps):
+def evaluate(
+    steps: Sequence[Step], mistake: Mistake | None = None, prefix: Sequence[Fraction] = ()
+) -> tuple[Fraction, ...] | None:
+    """The value of every step, with ``mistake`` applied; ``None`` if it divides by zero.
+
+    Values are exact: ``int`` while they are whole, ``Fraction`` otherwise. ``prefix`` holds
+    already known values of the first steps, which are then not recomputed.
+    """
+    values: list[Fraction] = list(prefix)
+    for i, step in enumerate(steps[len(values) :], start=len(values)):
         node = compile_expr(step.expr)
         slip = None
-        if mistake is not None and mistake.step == i and mistake.kind in ("swap_op", "reverse", "skip"):
+        if (
+            mistake is not None
+            and mistake.step == i
+            and mistake.kind in ("swap_op", "reverse", "skip")
+        ):
             slip = (mistake.node, mistake.kind)
         try:
             value = _eval(node, values, slip, [0])
@@ -152,7 +165,7 @@ def mistaken_paths(steps: Sequence[Step]) -> dict[Mistake, tuple[Fraction, ...]]
     correct = evaluate(steps)
     paths = {}
     for m in mistakes(steps):
-        values = evaluate(steps, m)
+        values = evaluate(steps, m, correct[: m.step] if correct else ())
         if values is not None and correct is not None and values[-1] != correct[-1]:
             paths[m] = values
     return paths

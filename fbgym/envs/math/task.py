@@ -32,7 +32,8 @@ class MathConfig:
     data_path: str | None = None
     """A local GSM8K- or MATH-format file; when set, problems come from it, not generators."""
     data_format: str = "gsm8k"
-    """``gsm8k`` (``question``/``answer`` with ``#### N``) or ``math`` (``problem``/``solution``)."""
+    """``gsm8k`` (``question``, ``answer`` ending ``#### N``) or ``math`` (``problem``,
+    ``solution`` with ``\\boxed{}``)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kinds", tuple(self.kinds))
@@ -44,7 +45,9 @@ class MathConfig:
         if bad or not self.levels:
             raise ConfigError(f"math levels must be in {LEVELS}, got {list(self.levels)}")
         if self.data_format not in LOADERS:
-            raise ConfigError(f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}")
+            raise ConfigError(
+                f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}"
+            )
 
 
 class MathTask:
@@ -120,5 +123,6 @@ class MathTask:
             return Outcome(True, 1.0, utility=1.0, diagnosis=diagnosis)
         utility = 0.0
         if gold is not None and found.value is not None:
-            utility = float(1 / (1 + abs(found.value - gold) / max(abs(gold), 1)))
-        return Outcome(False, 0.0, utility=utility * 0.99, diagnosis=diagnosis)
+            distance = abs(float(found.value) - float(gold))
+            utility = 0.99 / (1.0 + distance / max(abs(float(gold)), 1.0))
+        return Outcome(False, 0.0, utility=utility, diagnosis=diagnosis)

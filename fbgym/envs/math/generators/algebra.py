@@ -18,22 +18,34 @@ def linear_equation(rng: random.Random, level: int) -> MathItem:
     b = rng.randint(1, 5 * level + 5)
     if level == 1:
         c = a * x + b
-        return MathItem(f"Solve for x: {a}x + {b} = {c}.", (
-            Step(f"{c} - {b}", f"{c} minus {b}"), Step(f"s1 / {a}", f"dividing by {a}")))
+        return MathItem(
+            f"Solve for x: {a}x + {b} = {c}.",
+            (Step(f"{c} - {b}", f"{c} minus {b}"), Step(f"s1 / {a}", f"dividing by {a}")),
+        )
     if level == 2:
         a = min(a, 6)
         c = a * x - b
         return MathItem(
             f"{_WORDS[a]} a number, minus {b}, is {c}. What is the number?",
-            (Step(f"{c} + {b}", f"adding {b} back"), Step(f"s1 / {a}", f"dividing by {a}")))
+            (Step(f"{c} + {b}", f"adding {b} back"), Step(f"s1 / {a}", f"dividing by {a}")),
+        )
     if level == 3:
         c = a * (x + b)
-        return MathItem(f"Solve for x: {a}(x + {b}) = {c}.", (
-            Step(f"{c} / {a}", f"dividing both sides by {a}"), Step(f"s1 - {b}", f"subtracting {b}")))
+        return MathItem(
+            f"Solve for x: {a}(x + {b}) = {c}.",
+            (
+                Step(f"{c} / {a}", f"dividing both sides by {a}"),
+                Step(f"s1 - {b}", f"subtracting {b}"),
+            ),
+        )
     c = rng.randint(1, a - 1)
     d = (a - c) * x + b
     cx = "x" if c == 1 else f"{c}x"
-    return MathItem(f"Solve for x: {a}x + {b} = {cx} + {d}.", (
-        Step(f"{d} - {b}", "collecting the numbers on one side"),
-        Step(f"{a} - {c}", "collecting the x terms"),
-        Step("s1 / s2", "dividing to find x")))
+    return MathItem(
+        f"Solve for x: {a}x + {b} = {cx} + {d}.",
+        (
+            Step(f"{d} - {b}", "collecting the numbers on one side"),
+            Step(f"{a} - {c}", "collecting the x terms"),
+            Step("s1 / s2", "dividing to find x"),
+        ),
+    )

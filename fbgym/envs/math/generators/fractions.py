@@ -17,7 +17,10 @@ def _percent_of(rng: random.Random, level: int) -> MathItem:
 def _discount(rng: random.Random, level: int) -> MathItem:
     price = rng.randint(4, 20 * level) * 5
     pct = rng.choice((10, 20, 25, 30, 40, 50))
-    steps = [Step(f"{price} * {pct} / 100", "the discount"), Step(f"{price} - s1", "the sale price")]
+    steps = [
+        Step(f"{price} * {pct} / 100", "the discount"),
+        Step(f"{price} - s1", "the sale price"),
+    ]
     text = f"A jacket costs ${price}. It is on sale for {pct}% off."
     if level >= 3:
         tax = rng.choice((5, 8, 10))
@@ -40,15 +43,20 @@ def _fraction_sum(rng: random.Random, level: int) -> MathItem:
     op = "+" if level <= 2 or rng.random() < 0.5 else "-"
     sym = "+" if op == "+" else "−"
     steps = (Step(f"{a} / {b} {op} {c} / {d}", f"{a}/{b} {sym} {c}/{d}"),)
-    return MathItem(f"Compute {a}/{b} {sym} {c}/{d}. Give the answer as a fraction in lowest terms.", steps)
+    return MathItem(
+        f"Compute {a}/{b} {sym} {c}/{d}. Give the answer as a fraction in lowest terms.", steps
+    )
 
 
 def _percent_change(rng: random.Random, level: int) -> MathItem:
     old = rng.choice((20, 40, 80, 120, 200, 400))
     pct = rng.choice((10, 20, 25, 30, 50, 60, 75) if level > 1 else (10, 50))
     new = old + old * pct // 100  # every pair above divides exactly
-    steps = (Step(f"{new} - {old}", "the increase"), Step(f"s1 / {old}", "the increase as a share"),
-             Step("s2 * 100", "the increase in percent"))
+    steps = (
+        Step(f"{new} - {old}", "the increase"),
+        Step(f"s1 / {old}", "the increase as a share"),
+        Step("s2 * 100", "the increase in percent"),
+    )
     return MathItem(
         f"A price rose from ${old} to ${new}. By what percent did it rise?", steps, "percent"
     )

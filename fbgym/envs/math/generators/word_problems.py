@@ -8,8 +8,16 @@ from fbgym.envs.math.generators import MathItem, generator
 from fbgym.envs.math.program import Step
 
 NAMES = ("Maya", "Omar", "Lena", "Tariq", "Priya", "Jonas", "Amara", "Kenji", "Sofia", "Diego")
-ITEMS = (("notebook", "notebooks"), ("pen", "pens"), ("apple", "apples"), ("candle", "candles"),
-         ("ticket", "tickets"), ("plant", "plants"), ("book", "books"), ("mug", "mugs"))
+ITEMS = (
+    ("notebook", "notebooks"),
+    ("pen", "pens"),
+    ("apple", "apples"),
+    ("candle", "candles"),
+    ("ticket", "tickets"),
+    ("plant", "plants"),
+    ("book", "books"),
+    ("mug", "mugs"),
+)
 
 
 def _shopping(rng: random.Random, level: int) -> MathItem:
@@ -21,7 +29,10 @@ def _shopping(rng: random.Random, level: int) -> MathItem:
     if level >= 2:
         n2, p2 = rng.randint(2, 6 + level), rng.randint(1, 4 * level + 2)
         text += f" and {n2} {many_b} at ${p2} each"
-        steps += [Step(f"{n2} * {p2}", f"the cost of the {many_b}"), Step("s1 + s2", "the total cost")]
+        steps += [
+            Step(f"{n2} * {p2}", f"the cost of the {many_b}"),
+            Step("s1 + s2", "the total cost"),
+        ]
     if level >= 4:
         off = rng.choice((5, 10, 15, 20))
         total = len(steps)
@@ -44,8 +55,10 @@ def _travel(rng: random.Random, level: int) -> MathItem:
     if level >= 2:
         v2, t2 = rng.choice((30, 45, 60, 75, 100)), rng.randint(1, 2 + level)
         text += f", then at {v2} km/h for {t2} hours"
-        steps += [Step(f"{v2} * {t2}", "the distance of the second part"),
-                  Step("s1 + s2", "the total distance")]
+        steps += [
+            Step(f"{v2} * {t2}", "the distance of the second part"),
+            Step("s1 + s2", "the total distance"),
+        ]
     if level >= 3:
         trips = rng.randint(2, 4)
         text += f". It makes the same journey {trips} times in a week"
@@ -75,8 +88,10 @@ def _baking(rng: random.Random, level: int) -> MathItem:
         bag = rng.choice((250, 500))
         stock_left = len(steps)
         steps.append(Step(f"s{stock_left} / {bag}", "how many bags the flour left would fill"))
-        text += (f" How many {bag}-gram bags could {name} fill with the flour that is left?"
-                 " (The answer may be a fraction.)")
+        text += (
+            f" How many {bag}-gram bags could {name} fill with the flour that is left?"
+            " (The answer may be a fraction.)"
+        )
         return MathItem(text, tuple(steps), "bags")
     text += " How many grams of flour are left?"
     return MathItem(text, tuple(steps), "grams")
@@ -137,11 +152,15 @@ def _sharing(rng: random.Random, level: int) -> MathItem:
 def _fence(rng: random.Random, level: int) -> MathItem:
     length, width = rng.randint(4, 10 + 4 * level), rng.randint(3, 8 + 2 * level)
     cost = rng.randint(3, 6 + 2 * level)
-    steps = [Step(f"{length} + {width}", "the length plus the width"),
-             Step("s1 * 2", "the perimeter"),
-             Step(f"s2 * {cost}", "the cost of the fence")]
-    text = (f"A rectangular garden is {length} m long and {width} m wide. Fencing costs "
-            f"${cost} per metre")
+    steps = [
+        Step(f"{length} + {width}", "the length plus the width"),
+        Step("s1 * 2", "the perimeter"),
+        Step(f"s2 * {cost}", "the cost of the fence"),
+    ]
+    text = (
+        f"A rectangular garden is {length} m long and {width} m wide. Fencing costs "
+        f"${cost} per metre"
+    )
     if level >= 3:
         gate = rng.choice((15, 20, 25, 30))
         text += f", and a gate costs another ${gate}"

@@ -1,0 +1,148 @@
+"""The ``fbgym`` command: list envs and suites, run agents on a suite, play an env yourself."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+import fbgym
+from fbgym.errors import FbgymError
+
+
+@click.group()
+@click.version_option(fbgym.__version__, prog_name="fbgym")
+def main() -> None:
+    """fbgym: a gym for learning from feedback."""
+
+
+@main.command()
+@click.option("--family", help="Only this family.")
+def envs(family: str | None) -> None:
+    """List registered environments with their family and channels."""
+    rows = fbgym.list_envs(family)
+    width = max((len(e.id) for e in rows), default=10)
+    for e in rows:
+        source = "" if e.source == "fbgym" else f"  [{e.source}]"
+        click.echo(
+            f"{e.id:<{width}}  {e.family:<8} {','.join(e.channels):<28} {e.description}{source}"
+        )
+    for err in fbgym.registry.plugin_errors:
+        click.secho(
+            f"plugin {err.name!r} ({err.value}) failed to load: {err.error}", fg="red", err=True
+        )
+
+
+@main.command()
+def suites() -> None:
+    """List the named suites."""
+    from fbgym.runner import SUITES
+
+    for suite in SUITES.values():
+        count = len(suite.specs())
+        click.echo(f"{suite.label:<12} {count:>6} episodes  {suite.description}")
+
+
+@main.command()
+@click.option("--suite", "suite_name", default="default", show_default=True, help="Suite to play.")
+@click.option(
+    "--agent",
+    "agent_specs",
+    multiple=True,
+    default=("feedback-baseline", "blind-baseline"),
+    show_default=True,
+    help="Agent name or package.module:Class; repeat for several.",
+)
+@click.option(
+    "--out",
+    default="runs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the run directories.",
+)
+@click.option("--seed", default=0, show_default=True, help="First episode seed.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+def run(suite_name: str, agent_specs: tuple[str, ...], out: str, seed: int, progress: bool) -> None:
+    """Evaluate agents on a suite; print SR@1 and SR@K per channel; write the runs."""
+    import pandas as pd
+
+    from fbgym.agents import load_agent
+    from fbgym.runner import get_suite
+    from fbgym.runner.metrics import format_table, summarize
+
+    try:
+        suite = get_suite(suite_name)
+        agents = [load_agent(spec) for spec in agent_specs]
+    except FbgymError as exc:
+        raise click.UsageError(str(exc)) from exc
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    frames = []
+    for agent in agents:
+        run_dir = Path(out) / f"{suite.name}-{agent.name}-{stamp}"
+        df = fbgym.evaluate(agent, suite, seed=seed, run_dir=run_dir, progress=progress)
+        click.echo(f"wrote {run_dir}", err=True)
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    max_k = int(df["turns"].max())
+    summary = summarize(df, max_k=max_k)
+    click.echo(f"\n{suite.label}: success within 1 and {max_k} turns (95% bootstrap CI)\n")
+    click.echo(format_table(summary, max_k))
+    errors = int(df["error"].notna().sum())
+    if errors:
+        click.secho(
+            f"\n{errors} episode(s) failed because the agent raised; see the run records.",
+            fg="yellow",
+        )
+
+
+@main.command()
+@click.argument("env_id")
+@click.option("--feedback", default="verbal", show_default=True, help="Feedback channel.")
+@click.option("--seed", default=0, show_default=True, help="Which problem (episode seed).")
+def play(env_id: str, feedback: str, seed: int) -> None:
+    """Play ENV_ID yourself: read the problem, type answers, read the feedback.
+
+    One line is one action; a line holding only three quotes (\"\"\") starts a multi-line
+    action that another such line ends. Ctrl-D quits.
+    """
+    try:
+        env = fbgym.make(env_id, feedback=feedback)
+    except FbgymError as exc:
+        raise click.UsageError(str(exc)) from exc
+    obs, info = env.reset(seed=seed)
+    click.secho(obs["instruction"], bold=True)
+    click.echo(obs["observation"])
+    while True:
+        action = _read_action()
+        if action is None:
+            click.echo("\nbye")
+            return
+        obs, reward, terminated, truncated, info = env.step(action)
+        if info["outcome"].observation is not None:
+            click.echo(obs["observation"])
+        click.secho(obs["feedback"] or "(no feedback)", fg="cyan")
+        if terminated or truncated:
+            verdict = "solved" if info["success"] else "not solved"
+            click.secho(f"Episode over after {info['turn']} turn(s): {verdict}.", bold=True)
+            return
+
+
+def _read_action() -> str | None:
+    try:
+        line = input("> ")
+    except EOFError:
+        return None
+    if line.strip() != '"""':
+        return line
+    lines = []
+    for line in sys.stdin:
+        if line.strip() == '"""':
+            break
+        lines.append(line.rstrip("\n"))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

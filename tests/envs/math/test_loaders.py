@@ -1,0 +1,122 @@
+import gzip
+import json
+
+import gymnasium as gym
+import pytest
+
+import fbgym  # noqa: F401
+from fbgym.envs.math.loaders import gsm8k_steps, load_gsm8k, load_math
+from fbgym.envs.math.program import evaluate
+from fbgym.errors import DataFormatError
+
+GSM8K = [
+    {
+        "question": "Natalia sold clips to 48 of her friends in April, and then she sold half as many "
+        "clips in May. How many clips did Natalia sell altogether in April and May?",
+        "answer": "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 "
+        "clips altogether in April and May.\n#### 72",
+    },
+    {
+        "question": "Weng earns $12 an hour for babysitting. Yesterday, she just did 50 minutes of "
+        "babysitting. How much did she earn?",
+        "answer": "Weng earns 12/60 = $<<12/60=0.2>>0.2 per minute.\nWorking 50 minutes, she earned "
+        "0.2 x 50 = $<<0.2*50=10>>10.\n#### 10",
+    },
+    {"question": "A shop sold 1,200 pens. How many?", "answer": "No annotations here.\n#### 1,200"},
+]
+MATH = [
+    {
+        "problem": "What is $\\frac{1}{2} + \\frac{1}{3}$?",
+        "solution": "We have $\\frac{3}{6} + \\frac{2}{6} = \\boxed{\\frac{5}{6}}$.",
+        "level": "Level 2",
+    },
+    {
+        "problem": "Find $x$ if $2x = \\sqrt{12}$.",
+        "solution": "So $x = \\boxed{\\sqrt{3}}$.",
+        "level": "Level 3",
+        "type": "Algebra",
+    },
+]
+
+
+def write_jsonl(path, rows, gz=False):
+    opener = gzip.open if gz else open
+    with opener(path, "wt", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+    return path
+
+
+def test_gsm8k_loads_answers_and_step_programs(tmp_path):
+    problems = load_gsm8k(write_jsonl(tmp_path / "gsm8k.jsonl", GSM8K))
+    assert [p.answer for p in problems] == ["72", "10", "1200"]
+    first = problems[0]
+    assert [s.expr for s in first.steps] == ["48/2", "48+s1"]
+    assert evaluate(first.steps)[-1] == 72
+    assert problems[2].steps == () and problems[0].source.endswith(":1")
+
+
+def test_gsm8k_gz_and_env_end_to_end(tmp_path):
+    path = write_jsonl(tmp_path / "gsm8k.jsonl.gz", GSM8K, gz=True)
+    env = gym.make("fbgym/Math-v0", feedback="verbal", data_path=str(path), data_format="gsm8k")
+    obs, info = env.reset(seed=0)
+    assert obs["observation"].startswith("Natalia")
+    _, _, _, _, info = env.step("She sold 48 + 48 = 96. The answer is 96")
+    assert not info["success"] and info["feedback"].meta["direction"] == "high"
+    assert info["feedback"].meta["step"] == 1  # 48 + 48: the halving in step 1 was left out
+    _, _, terminated, _, info = env.step("#### 72")
+    assert info["success"] and terminated
+
+
+def test_math_format(tmp_path):
+    problems = load_math(write_jsonl(tmp_path / "math.jsonl", MATH))
+    assert [p.answer for p in problems] == ["\\frac{5}{6}", "\\sqrt{3}"]
+    assert problems[0].difficulty == 2
+    env = gym.make(
+        "fbgym/Math-v0",
+        feedback="unary",
+        data_path=str(tmp_path / "math.jsonl"),
+        data_format="math",
+    )
+    env.reset(seed=1)
+    assert env.step("\\boxed{\\sqrt{2}}")[4]["success"] is False
+    assert env.step("So x is \\boxed{\\sqrt{3}}")[4]["success"] is True
+    env.reset(seed=0)
+    assert env.step("The answer is 5/6")[4]["success"] is True
+
+
+def test_json_array_files(tmp_path):
+    path = tmp_path / "math.json"
+    path.write_text(json.dumps(MATH))
+    assert len(load_math(path)) == 2
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ('{"question": "q"}\n', "missing text field"),
+        ('{"question": "q", "answer": "no hashes"}\n', "####"),
+        ('{"question": "q", "answer": "#### many"}\n', "not a number"),
+        ("not json\n", "not valid JSON"),
+        ("[1, 2]\n", "expected a JSON object"),
+    ],
+)
+def test_bad_gsm8k_files_name_file_and_line(tmp_path, content, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n" + content)
+    with pytest.raises(DataFormatError, match=message) as err:
+        load_gsm8k(path)
+    assert "bad.jsonl:2" in str(err.value)
+
+
+def test_missing_file_and_missing_box(tmp_path):
+    with pytest.raises(DataFormatError, match="no such data file"):
+        load_gsm8k(tmp_path / "nope.jsonl")
+    path = write_jsonl(tmp_path / "m.jsonl", [{"problem": "p", "solution": "no box"}])
+    with pytest.raises(DataFormatError, match="boxed"):
+        load_math(path)
+
+
+def test_annotations_become_step_references():
+    steps = gsm8k_steps("a <<3*4=12>> b <<12+6=18>> c <<18/3=6>>")
+    assert [s.expr for s in steps] == ["3*4", "s1+6", "s2/3"]

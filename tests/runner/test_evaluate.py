@@ -1,0 +1,119 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import fbgym
+from fbgym.agents import FeedbackAgent
+from fbgym.agents.base import BaseAgent
+from fbgym.errors import FbgymError
+from fbgym.runner import RunDir, get_suite
+
+
+def test_rows_and_run_directory(tmp_path):
+    df = fbgym.evaluate(
+        FeedbackAgent(),
+        ["fbgym/Math-v0"],
+        channels=["verbal", "unary"],
+        episodes=5,
+        run_dir=tmp_path / "run",
+    )
+    assert len(df) == 10 and set(df.channel) == {"verbal", "unary"}
+    assert df.attrs["run_dir"] == str(tmp_path / "run")
+    meta = RunDir(tmp_path / "run").read_meta()
+    assert meta["agent"]["name"] == "feedback-baseline" and meta["agent"]["privileged"]
+    records = list(RunDir(tmp_path / "run").episodes())
+    assert [r["key"] for r in records] == meta["episodes"]
+    first = records[0]
+    assert first["transcript"][0]["action"].startswith("The answer is")
+    assert first["transcript"][-1]["feedback"]["channel"] == "verbal"
+    assert df.success.sum() == sum(r["success"] for r in records)
+
+
+class Crashy(BaseAgent):
+    name = "crashy"
+
+    def reset(self, instruction, *, seed=None):
+        self.seed = seed
+
+    def act(self, observation, info):
+        if self.seed % 2:
+            raise RuntimeError("boom")
+        return 42  # a non-string action: a failed attempt, recorded as such
+
+
+def test_an_agent_that_raises_fails_its_episode_not_the_run(tmp_path):
+    df = fbgym.evaluate(
+        Crashy(), ["fbgym/Math-v0"], channels=["unary"], episodes=4, run_dir=tmp_path
+    )
+    assert len(df) == 4 and not df.success.any()
+    assert df.error.notna().tolist() == [False, True, False, True]
+    assert "RuntimeError: boom" in df.error[1]
+    record = next(RunDir(tmp_path).episodes())
+    assert (
+        record["transcript"][0]["action"] is None
+        and record["transcript"][0]["action_type"] == "int"
+    )
+
+
+def test_resume_skips_recorded_episodes_and_drops_a_torn_line(tmp_path):
+    run = tmp_path / "run"
+    full = fbgym.evaluate(FeedbackAgent(), ["fbgym/Math-v0"], episodes=6, run_dir=run)
+    lines = (run / "episodes.jsonl").read_bytes().splitlines(keepends=True)
+    (run / "episodes.jsonl").write_bytes(b"".join(lines[:7]) + lines[7][:50])  # killed mid-write
+    again = fbgym.evaluate(FeedbackAgent(), ["fbgym/Math-v0"], episodes=6, run_dir=run)
+    keys = [r["key"] for r in RunDir(run).episodes()]
+    assert len(keys) == len(set(keys)) == 18
+    assert again.drop(columns="elapsed_s").equals(full.drop(columns="elapsed_s"))
+
+
+def test_resume_refuses_a_different_run(tmp_path):
+    fbgym.evaluate(FeedbackAgent(), ["fbgym/Math-v0"], episodes=2, run_dir=tmp_path)
+    with pytest.raises(FbgymError, match="holds a different run"):
+        fbgym.evaluate(FeedbackAgent(), ["fbgym/Math-v0"], episodes=3, run_dir=tmp_path)
+
+
+def test_sigkill_midway_then_resume_gives_the_same_episode_set(tmp_path):
+    run = tmp_path / "run"
+    script = textwrap.dedent(f"""
+        import time, fbgym
+        from fbgym.agents import FeedbackAgent
+
+        class Slow(FeedbackAgent):
+            def act(self, observation, info):
+                time.sleep(0.01)
+                return super().act(observation, info)
+
+        fbgym.evaluate(Slow(), ["fbgym/Math-v0"], episodes=40, run_dir={str(run)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    path = run / "episodes.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and (not path.exists() or path.read_bytes().count(b"\n") < 10):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = path.read_bytes().count(b"\n")
+    assert 10 <= partial < 120
+    subprocess.run([sys.executable, "-c", script], check=True)  # the same run, resumed
+    resumed = [json.loads(x) for x in path.read_bytes().splitlines()]
+    reference = fbgym.evaluate(
+        FeedbackAgent(), ["fbgym/Math-v0"], episodes=40, run_dir=tmp_path / "ref"
+    )
+    assert sorted(r["key"] for r in resumed) == sorted(
+        RunDir(tmp_path / "ref").read_meta()["episodes"]
+    )
+    by_key = {r["key"]: r["success"] for r in resumed}
+    assert [
+        by_key[k] for k in RunDir(tmp_path / "ref").read_meta()["episodes"]
+    ] == reference.success.tolist()
+
+
+def test_named_suites():
+    assert len(get_suite("smoke").specs()) == 30
+    assert get_suite("default").label == "default@1"
