@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
@@ -48,6 +49,9 @@ class FeedbackEnv(gym.Env[Observation, str]):
 
     Determinism: an episode is a pure function of (constructor arguments, seed, actions).
     ``reset(seed=s)`` plays problem ``s`` of the split unless ``options={"index": i}`` names one.
+
+    ``user`` changes the simulated user's fidelity (noise, bias, delay, informativeness,
+    patience, persona) by knobs or a named preset; see ``fbgym.simulators.fidelity``.
     """
 
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
@@ -60,6 +64,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         max_turns: int = 5,
         split: str = "test",
         dataset_seed: int = 0,
+        user: str | Mapping[str, Any] | None = None,
         render_mode: str | None = None,
     ):
         if max_turns < 1:
@@ -68,6 +73,10 @@ class FeedbackEnv(gym.Env[Observation, str]):
             raise ValueError(
                 f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}"
             )
+        if user is not None:  # fidelity knobs or a named preset over the family's critic
+            from fbgym.simulators.fidelity import apply_user
+
+            simulator = apply_user(simulator, user)
         self.task = task
         self.simulator = simulator
         self.max_turns = int(max_turns)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fbgym.core.env import FeedbackEnv
 from fbgym.envs.math.critic import MathCritic
 from fbgym.envs.math.task import MathConfig, MathTask
@@ -41,6 +44,7 @@ class MathEnv(FeedbackEnv):
         split: str = "test",
         seed: int = 0,
         pairwise: bool = False,
+        user: str | Mapping[str, Any] | None = None,
         render_mode: str | None = None,
     ):
         config = MathConfig(tuple(kinds), tuple(levels), data_path, data_format)
@@ -50,5 +54,6 @@ class MathEnv(FeedbackEnv):
             max_turns=max_turns,
             split=split,
             dataset_seed=seed,
+            user=user,
             render_mode=render_mode,
         )

@@ -33,7 +33,7 @@ def _fraction_of(rng: random.Random, level: int) -> MathItem:
     b = rng.randint(2, 4 + level)
     a = rng.randint(1, b - 1)
     n = b * rng.randint(2, 6 * level)
-    steps = (Step(f"{n} / {b}", f"one {b}th of {n}"), Step(f"s1 * {a}", f"{a}/{b} of {n}"))
+    steps = (Step(f"{n} / {b}", f"{n} ÷ {b}"), Step(f"s1 * {a}", f"{a}/{b} of {n}"))
     return MathItem(f"What is {a}/{b} of {n}?", steps)
 
 
