@@ -55,6 +55,9 @@ class BaseAgent:
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
+    def new_stream(self) -> None:
+        """Start a stream of episodes afresh, forgetting earlier streams (no-op by default)."""
+
     def reset(self, instruction: str, *, seed: int | None = None) -> None:
         """Start an episode (no-op by default)."""
 

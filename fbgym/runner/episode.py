@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import gymnasium as gym
 
 from fbgym.agents.base import Agent
+from fbgym.errors import FbgymError
+
+T = TypeVar("T")
+
+
+class AgentTimeout(FbgymError):
+    """The agent took longer than the per-step timeout to act."""
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,54 @@ class EpisodeSpec:
         extra = ",".join(f"{k}={self.kwargs[k]!r}" for k in sorted(self.kwargs))
         return f"{self.env_id}|{self.channel}|{extra}|{self.seed}"
 
+    @property
+    def env_key(self) -> str:
+        """The key of the env this episode is played in (the episode key less the seed)."""
+        return self.key.rsplit("|", 1)[0]
+
     def make_env(self) -> gym.Env:
         """The env this episode is played in."""
         return gym.make(self.env_id, feedback=self.channel, **self.kwargs)
+
+
+def call_with_timeout(fn: Callable[..., T], timeout: float | None, *args: Any) -> T:
+    """``fn(*args)``, raising :class:`AgentTimeout` if it runs longer than ``timeout`` seconds.
+
+    In the main thread a timer signal interrupts the call; elsewhere the call runs in a
+    daemon thread that is abandoned when it overruns.
+    """
+    if timeout is None:
+        return fn(*args)
+    message = f"the agent took longer than the {timeout:g} s step timeout"
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise AgentTimeout(message)
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(fn(*args))
+        except BaseException as exc:  # handed back to the caller below
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise AgentTimeout(message)
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def _action_record(action: object) -> dict[str, Any]:
@@ -42,47 +97,84 @@ def _action_record(action: object) -> dict[str, Any]:
     }
 
 
-def play_episode(agent: Agent, spec: EpisodeSpec, env: gym.Env | None = None) -> dict[str, Any]:
-    """Play ``spec`` with ``agent``; an agent that raises fails the episode, with the error kept."""
-    env = env or spec.make_env()
-    start = time.perf_counter()
-    obs, info = env.reset(seed=spec.seed)
-    problem = info.get("problem", {})
-    turns: list[dict[str, Any]] = []
-    error = None
-    terminated = truncated = False
+def describe_error(exc: BaseException) -> str:
+    """``Type: message`` and the innermost frames of the traceback."""
+    tail = "".join(traceback.format_exception(exc, limit=-3)[1:])
+    return f"{type(exc).__name__}: {exc}\n{tail}"
+
+
+class EpisodeRun:
+    """One episode in progress: reset on creation, stepped with actions, then recorded."""
+
+    def __init__(self, spec: EpisodeSpec, env: gym.Env):
+        self.spec = spec
+        self.env = env
+        self.started = time.perf_counter()
+        self.obs, self.info = env.reset(seed=spec.seed)
+        self.problem = self.info.get("problem", {})
+        self.turns: list[dict[str, Any]] = []
+        self.error: str | None = None
+        self.done = False
+
+    def step(self, action: object) -> None:
+        """Play ``action`` and record the turn."""
+        self.obs, reward, terminated, truncated, self.info = self.env.step(action)
+        self.turns.append(
+            {
+                **_action_record(action),
+                "reward": reward,
+                "outcome": self.info["outcome"].to_dict(),
+                "feedback": self.info["feedback"].to_dict(),
+            }
+        )
+        self.done = terminated or truncated
+
+    def fail(self, exc: BaseException) -> None:
+        """End the episode because the agent failed."""
+        self.error = describe_error(exc)
+        self.done = True
+
+    def record(self) -> dict[str, Any]:
+        """The episode's record, as written to ``episodes.jsonl``."""
+        turns = self.turns
+        graded = [t for t in turns if t["outcome"]["graded"]]
+        success_turn = next(
+            (i for i, t in enumerate(turns, 1) if t["outcome"]["success"]), None
+        )
+        return {
+            "key": self.spec.key,
+            "env_id": self.spec.env_id,
+            "family": self.problem.get("family", ""),
+            "channel": self.spec.channel,
+            "kwargs": self.spec.kwargs,
+            "seed": self.spec.seed,
+            "problem_id": self.problem.get("id", ""),
+            "success": success_turn is not None,
+            "turns": len(turns),
+            "turns_to_success": success_turn,
+            "score": max((t["outcome"]["score"] for t in graded), default=0.0),
+            "ended_by_user": bool(turns and turns[-1]["feedback"]["end"] and success_turn is None),
+            "error": self.error,
+            "elapsed_s": round(time.perf_counter() - self.started, 6),
+            "transcript": turns,
+        }
+
+
+def play_episode(
+    agent: Agent,
+    spec: EpisodeSpec,
+    env: gym.Env | None = None,
+    *,
+    step_timeout: float | None = None,
+) -> dict[str, Any]:
+    """Play ``spec`` with ``agent``; an agent that raises or overruns ``step_timeout``
+    fails the episode, with the error kept in the record.
+    """
+    run = EpisodeRun(spec, env or spec.make_env())
     try:
-        agent.reset(obs["instruction"], seed=spec.seed)
-        while not (terminated or truncated):
-            action = agent.act(obs, info)
-            obs, reward, terminated, truncated, info = env.step(action)
-            outcome, feedback = info["outcome"], info["feedback"]
-            turns.append(
-                {
-                    **_action_record(action),
-                    "reward": reward,
-                    "outcome": outcome.to_dict(),
-                    "feedback": feedback.to_dict(),
-                }
-            )
+        agent.reset(run.obs["instruction"], seed=spec.seed)
+        while not run.done:
+            run.step(call_with_timeout(agent.act, step_timeout, run.obs, run.info))
     except Exception as exc:  # the agent's failure is this episode's, not the run's
-        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=-3)}"
-    graded = [t for t in turns if t["outcome"]["graded"]]
-    success_turn = next((i for i, t in enumerate(turns, 1) if t["outcome"]["success"]), None)
-    return {
-        "key": spec.key,
-        "env_id": spec.env_id,
-        "family": problem.get("family", ""),
-        "channel": spec.channel,
-        "kwargs": spec.kwargs,
-        "seed": spec.seed,
-        "problem_id": problem.get("id", ""),
-        "success": success_turn is not None,
-        "turns": len(turns),
-        "turns_to_success": success_turn,
-        "score": max((t["outcome"]["score"] for t in graded), default=0.0),
-        "ended_by_user": bool(turns and turns[-1]["feedback"]["end"] and success_turn is None),
-        "error": error,
-        "elapsed_s": round(time.perf_counter() - start, 6),
-        "transcript": turns,
-    }
+        run.fail(exc)
+    return run.record()

@@ -14,26 +14,18 @@ import pandas as pd
 from fbgym.agents.base import Agent
 from fbgym.errors import FbgymError
 from fbgym.registry import registry
-from fbgym.runner.episode import EpisodeSpec, play_episode
+from fbgym.runner.episode import EpisodeSpec
+from fbgym.runner.executors import Executor, get_executor, make_streams
 from fbgym.runner.records import RunDir
 from fbgym.runner.suites import CHANNELS, SUITES, Suite, get_suite
 from fbgym.version import __version__
 
 COLUMNS = [
-    "agent",
-    "env_id",
-    "family",
-    "channel",
-    "seed",
-    "problem_id",
-    "success",
-    "turns",
-    "turns_to_success",
-    "score",
-    "ended_by_user",
-    "error",
-    "elapsed_s",
-]
+    "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
+    "turns_to_success", "score", "ended_by_user", "error", "elapsed_s", "stream", "position",
+]  # fmt: skip
+STREAM_LENGTH = 20
+"""Episodes per stream (see ``fbgym.runner.executors``), as in DROC's and LMPC's 20-episode runs."""
 
 
 def build_specs(
@@ -68,17 +60,34 @@ def build_specs(
     return specs, None
 
 
-def _agent_card(agent: Agent) -> dict[str, Any]:
-    config = agent.config() if hasattr(agent, "config") else {}
+def agent_card(agent: Agent) -> dict[str, Any]:
+    """Who played: name, class, config and its hash, and whether it reads privileged info."""
     card = {
         "name": getattr(agent, "name", type(agent).__name__),
         "class": f"{type(agent).__module__}.{type(agent).__qualname__}",
-        "config": config,
+        "config": agent.config() if hasattr(agent, "config") else {},
         "privileged": bool(getattr(agent, "privileged", False)),
     }
     if hasattr(agent, "config_hash"):
         card["config_hash"] = agent.config_hash()
     return card
+
+
+def _open(run: RunDir, meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The episodes ``run`` already holds (writing its meta if it is new)."""
+    if not run.meta_path.exists():
+        run.write_meta({**meta, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        return {}
+    old = run.read_meta()
+    same_agent = old.get("agent", {}).get("config_hash") == meta["agent"].get("config_hash")
+    same_plan = all(old.get(k) == meta[k] for k in ("episodes", "stream_length"))
+    if not (same_agent and same_plan):
+        raise FbgymError(
+            f"{run.path} holds a different run (other episodes or agent); "
+            "choose a new run_dir to start afresh"
+        )
+    run.repair()
+    return {r["key"]: r for r in run.episodes()}
 
 
 def evaluate(
@@ -90,23 +99,31 @@ def evaluate(
     seed: int = 0,
     env_kwargs: dict[str, Any] | None = None,
     run_dir: str | Path | None = None,
+    executor: str | Executor = "process",
+    workers: int | None = None,
+    step_timeout: float | None = None,
+    stream_length: int = STREAM_LENGTH,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Play ``agent`` on a suite (by name) or on env ids × channels × ``episodes`` seeds.
 
+    Episodes are played in streams of ``stream_length`` consecutive seeds, each stream by
+    a fresh agent that may remember across its episodes, on ``executor`` (``serial``,
+    ``process`` — the default, with ``workers`` processes — or ``ray``); the results do not
+    depend on the executor. An agent that raises, or takes longer than ``step_timeout``
+    seconds for one action, fails that episode with the error recorded.
+
     Writes ``run_dir`` (default ``runs/<agent>-<time>``): ``meta.json`` and one line of
     ``episodes.jsonl`` per episode with every action, outcome and feedback. A run directory
-    that already holds some of these episodes is resumed: episodes already recorded are kept
-    and not replayed. Returns one row per episode (see ``COLUMNS``), with the run directory
-    in ``df.attrs["run_dir"]``.
+    that already holds some of these episodes is resumed without losing or repeating any.
+    Returns one row per episode (see ``COLUMNS``), with the run directory in
+    ``df.attrs["run_dir"]``.
     """
     specs, suite = build_specs(
         envs, channels=channels, episodes=episodes, seed=seed, env_kwargs=env_kwargs
     )
-    card = _agent_card(agent)
-    if run_dir is None:
-        run_dir = Path("runs") / f"{card['name']}-{time.strftime('%Y%m%d-%H%M%S')}"
-    run = RunDir(run_dir)
+    card = agent_card(agent)
+    run = RunDir(run_dir or Path("runs") / f"{card['name']}-{time.strftime('%Y%m%d-%H%M%S')}")
     meta = {
         "fbgym_version": __version__,
         "gymnasium_version": gym.__version__,
@@ -114,47 +131,35 @@ def evaluate(
         "agent": card,
         "suite": suite,
         "seed": seed,
+        "stream_length": stream_length,
         "episodes": [s.key for s in specs],
         "envs": {
             s.env_id: {"family": registry.get(s.env_id).family, "kwargs": s.kwargs} for s in specs
         },
     }
-    done: dict[str, dict[str, Any]] = {}
-    if run.meta_path.exists():
-        old = run.read_meta()
-        if old.get("episodes") != meta["episodes"] or old.get("agent", {}).get(
-            "config_hash"
-        ) != card.get("config_hash"):
-            raise FbgymError(
-                f"{run.path} holds a different run (other episodes or agent); "
-                "choose a new run_dir to start afresh"
-            )
-        run.repair()
-        done = {r["key"]: r for r in run.episodes()}
-        meta["created"] = old.get("created")
-    else:
-        meta["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        run.write_meta(meta)
-    todo = [s for s in specs if s.key not in done]
+    done = _open(run, meta)
+    streams = [
+        s for s in make_streams(specs, stream_length) if any(e.key not in done for e in s.specs)
+    ]
+    chosen = get_executor(executor, workers)
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(specs), initial=len(specs) - len(todo), unit="ep", desc=card["name"])
+        bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
     wins = sum(r["success"] for r in done.values())
-    for spec in todo:
-        record = play_episode(agent, spec)
-        record["agent"] = card["name"]
-        run.append(record)
-        done[spec.key] = record
-        if bar is not None:
+    for batch in chosen.run(agent, streams, frozenset(done), step_timeout):
+        for record in batch:
+            record["agent"] = card["name"]
+            run.append(record)
+            done[record["key"]] = record
             wins += record["success"]
-            bar.update(1)
-            bar.set_postfix(success=f"{wins / (bar.n or 1):.2f}")
+        if bar is not None:
+            bar.update(len(batch))
+            bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
     if bar is not None:
         bar.close()
-    rows = [{c: done[s.key].get(c) for c in COLUMNS} for s in specs]
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame([{c: done[s.key].get(c) for c in COLUMNS} for s in specs], columns=COLUMNS)
     df["agent"] = card["name"]
     df.attrs["run_dir"] = str(run.path)
     return df

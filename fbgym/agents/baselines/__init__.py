@@ -74,6 +74,10 @@ class FeedbackAgent(BaseAgent):
         """The seed and whether feedback is used."""
         return {"seed": self.seed, "use_feedback": self.use_feedback}
 
+    def new_stream(self) -> None:
+        """Forget what the family policies remembered across episodes."""
+        self.memory = {}
+
     def reset(self, instruction: str, *, seed: int | None = None) -> None:
         """Start an episode; the policy is chosen on the first ``act`` from the problem's family."""
         self._policy = None
