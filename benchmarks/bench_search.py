@@ -1,0 +1,88 @@
+"""Speed of the search family on a generated 100k-passage collection.
+
+Run: ``pytest benchmarks/bench_search.py --benchmark-only``. Query latency is measured over
+a batch of queries per round, so per-query times are the round time divided by
+``QUERIES`` (also stored as ``extra_info["ms_per_query"]``); a full sort of 100k scores is
+measured alongside as the reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fbgym.envs.search.generator import CorpusConfig, generate_collection
+from fbgym.envs.search.retrieval import SearchIndex
+
+SIZE = 100_000
+QUERIES = 200
+CONFIG = CorpusConfig.of_size(SIZE, seed=0)
+
+
+@pytest.fixture(scope="module")
+def collection():
+    return generate_collection(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def index(collection):
+    return SearchIndex(collection)
+
+
+@pytest.fixture(scope="module")
+def queries(collection):
+    """Requests with one to four facet words, as the baseline's queries grow."""
+    out = []
+    for i, facet in enumerate(collection.facets[:QUERIES]):
+        topic = collection.topic_of[facet.topic_id]
+        out.append(f"{topic.request} {' '.join(facet.terms[: 1 + i % 4])}")
+    return out
+
+
+def test_corpus_build_100k(benchmark):
+    result = benchmark.pedantic(generate_collection.__wrapped__, args=(CONFIG,), rounds=1)
+    assert len(result.doc_ids) == SIZE
+
+
+def test_index_build_100k(benchmark, collection):
+    index = benchmark.pedantic(SearchIndex, args=(collection,), rounds=1)
+    assert index.retriever.scores["num_docs"] == SIZE
+
+
+@pytest.mark.benchmark(group="query-100k")
+def test_bm25_top10_per_query_100k(benchmark, index, queries):
+    benchmark.extra_info["queries_per_round"] = len(queries)
+    hits = benchmark(lambda: [index.search(q, 10) for q in queries])
+    benchmark.extra_info["ms_per_query"] = benchmark.stats.stats.mean * 1e3 / len(queries)
+    assert all(len(h) == 10 for h in hits)
+
+
+@pytest.mark.benchmark(group="query-100k")
+def test_bm25_top10_excluding_documents_100k(benchmark, index, queries, collection):
+    exclude = collection.doc_ids[:5]
+    hits = benchmark(lambda: [index.search(q, 10, exclude) for q in queries])
+    benchmark.extra_info["ms_per_query"] = benchmark.stats.stats.mean * 1e3 / len(queries)
+    assert not {h.doc_id for hs in hits for h in hs} & set(exclude)
+
+
+@pytest.mark.benchmark(group="query-100k")
+def test_reference_full_sort_of_100k_scores(benchmark, queries):
+    scores = np.random.default_rng(0).random(SIZE).astype(np.float32)
+    benchmark(lambda: [np.argsort(-scores)[:10] for _ in queries])
+    benchmark.extra_info["ms_per_query"] = benchmark.stats.stats.mean * 1e3 / len(queries)
+
+
+def test_env_episode_default_corpus(benchmark):
+    import gymnasium as gym
+
+    import fbgym.envs.search  # noqa: F401
+
+    env = gym.make("fbgym/ConvSearch-v0", feedback="verbal")
+
+    def episode():
+        _, info = env.reset(seed=0)
+        env.step("ask: What would you like to know?")
+        env.step(f"search: {info['problem']['request']}")
+        return env.step(env.unwrapped.task.reference_action(env.unwrapped.problem))
+
+    assert benchmark(episode)[4]["success"]

@@ -1,0 +1,12 @@
+"""The search family: conversational search over a generated or local collection with BM25."""
+
+from fbgym.registry import registry
+
+with registry._builtin():
+    registry.register(
+        "fbgym/ConvSearch-v0",
+        "fbgym.envs.search.env:ConvSearchEnv",
+        family="search",
+        channels=("verbal", "unary", "ranked", "scalar"),
+        description="Find passages for a user's hidden facet: search, ask, answer (nDCG@3).",
+    )

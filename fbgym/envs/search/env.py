@@ -1,0 +1,96 @@
+"""ConvSearchEnv: ``fbgym/ConvSearch-v0``, conversational search with a simulated searcher."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fbgym.core.env import FeedbackEnv
+from fbgym.envs.search.generator import CorpusConfig
+from fbgym.envs.search.loaders import DataFiles
+from fbgym.envs.search.task import SearchConfig, SearchTask
+from fbgym.envs.search.user import SearchUser, UserTraits
+
+
+class ConvSearchEnv(FeedbackEnv):
+    """Conversational search: a user with an ambiguous request and a hidden facet.
+
+    **Mission** — find the passages the user needs. The first request names only the topic
+    ("Tell me about X"); which of the topic's facets the user means is hidden. The agent may
+    search (BM25 over the collection, with bm25s), ask clarifying questions, and answer with
+    document ids; an answer is judged on its first three documents, by nDCG@3 against the
+    facet's graded relevance judgements, and succeeds at ``threshold``.
+
+    **Actions** — one command per turn: ``search: <query>`` (the top ``results_shown`` results
+    replace the observation; ``-<doc id>`` leaves a document out), ``ask: <clarifying
+    question>``, ``answer: <doc ids, best first>``, ``stop``. Anything else is a failed attempt
+    whose feedback says what was wrong. Every command, a search included, takes a turn.
+
+    **Observation** — the user's request, then the latest search results.
+
+    **Feedback** — questions are answered in every channel (yes/no and a restatement of the
+    need, as in Qulac). On answers: ``verbal`` — which documents are what the user is after,
+    which only partly, which not, and what it wants instead (as in ConvSim); ``unary`` —
+    "Let's try again."; ``ranked`` — the answers so far ordered by nDCG@3 (``pairwise``: the
+    last two) and the shown documents ordered by relevance; ``scalar`` — nDCG@3.
+    ``cooperativeness`` sets how much of its need the user reveals at a time; after
+    ``patience`` questions and answers without success it leaves (``terminated``).
+
+    **Rewards** — an answer earns its nDCG@3; searches, questions and ``stop`` earn 0.
+
+    **Termination** — ``terminated`` on success, on ``stop``, or when the user runs out of
+    patience; ``truncated`` after ``max_turns`` commands.
+
+    **Info** — ``reset`` gives ``info["problem"]``: the request, topic id, collection name and
+    size, cutoff and threshold. Each answer's ``info["outcome"].diagnosis`` holds ``round``
+    (its 1-based answer number), ``ndcg@3``, ``ndcg@10`` and ``recall@10``; a search's holds
+    the query and the ids it returned.
+
+    **Registered configurations** — ``fbgym/ConvSearch-v0`` with ``feedback`` in verbal,
+    unary, ranked, scalar. The collection is generated (``topics`` topics padded with noise
+    to ``passages`` passages, from ``seed``) unless ``corpus_path`` and ``qrels_path`` name
+    local files, with ``topics_path`` and/or ``facets_path`` (ClariQ/Qulac-style TSV).
+    Collections and indexes are built once per process and configuration.
+    """
+
+    def __init__(
+        self,
+        feedback: str = "verbal",
+        *,
+        topics: int = CorpusConfig.topics,
+        passages: int = CorpusConfig.passages,
+        corpus_path: str | None = None,
+        qrels_path: str | None = None,
+        topics_path: str | None = None,
+        facets_path: str | None = None,
+        threshold: float = SearchConfig.threshold,
+        results_shown: int = SearchConfig.results_shown,
+        patience: int | None = UserTraits.patience,
+        cooperativeness: float = UserTraits.cooperativeness,
+        pairwise: bool = False,
+        max_turns: int = 10,
+        split: str = "test",
+        seed: int = 0,
+        user: str | Mapping[str, Any] | None = None,
+        privileged: bool = False,
+        render_mode: str | None = None,
+    ):
+        data = None
+        if corpus_path is not None or qrels_path is not None:
+            data = DataFiles(str(corpus_path), str(qrels_path), topics_path, facets_path)
+        config = SearchConfig(
+            corpus=CorpusConfig(topics=topics, passages=passages, seed=seed),
+            data=data,
+            threshold=threshold,
+            results_shown=results_shown,
+        )
+        super().__init__(
+            SearchTask(config),
+            SearchUser(feedback, UserTraits(patience, cooperativeness), pairwise=pairwise),
+            max_turns=max_turns,
+            split=split,
+            dataset_seed=seed,
+            user=user,
+            privileged=privileged,
+            render_mode=render_mode,
+        )
