@@ -1,0 +1,108 @@
+"""RobotEnv: ``fbgym/RobotCorrection-v0``, a tabletop robot that a person corrects in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fbgym.core.env import FeedbackEnv
+from fbgym.envs.robot.critic import PersonConfig, RobotCritic, RobotUser
+from fbgym.envs.robot.render import plot_scene, rgb_array
+from fbgym.envs.robot.scenes import TASKS
+from fbgym.envs.robot.task import RobotConfig, RobotTask
+from fbgym.envs.robot.world import Scene
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+class RobotEnv(FeedbackEnv):
+    """A robot arm over a table, told what to do in a skill language and corrected by a person.
+
+    The table holds coloured blocks and balls, bowls and a drawer.
+
+    **Mission** — reach the goal in the instruction: put an object in a bowl, stack a block
+    on another, or put an object in the drawer. The robot perceives some objects a few cm off
+    (a fixed error per object and robot), so reaches miss until corrected; an ambiguous
+    instruction ("the block") leaves the robot to pick the nearest one.
+
+    **Actions** — one command or a plan of several (``;`` or new lines): ``pick <object>``,
+    ``place <target>``, ``move to <object>``, ``move left|right|forward|back <n>cm``,
+    ``grasp``, ``release``, ``open drawer``, ``close drawer``. A plan stops at the first
+    skill that fails; a plan that does not parse is a failed attempt that executes nothing.
+
+    **Observation** — the scene as the robot sees it (positions in cm) and what each command
+    of the last plan did.
+
+    **Feedback** — ``verbal``: the person's correction of the first mistake: where the
+    object really is ("a bit to the left", in the person's frame; "more"), the gripper ("put
+    down the red ball first"), the plan ("no, the red one", "open the drawer first");
+    ``unary``: "Let's try again."; ``ranked``: attempts ordered by progress, and "closer
+    than the last attempt"; ``scalar``: the progress score. ``vague``, ``wrong`` and
+    ``missing`` make the person unreliable.
+
+    **Rewards and termination** — the reward is the progress toward the goal in [0, 1];
+    terminated on success; truncated after ``max_turns`` plans.
+
+    **Info** — ``info["outcome"].diagnosis``: ``subgoal``, ``distance`` (cm), ``corrections``
+    (failed attempts before this one), ``responded`` (whether the attempt after a correction
+    got closer), ``failure``. ``reset`` gives ``info["problem"]``: task, object reference,
+    target, objects.
+
+    **Registered configurations** — ``fbgym/RobotCorrection-v0`` with ``feedback`` in
+    verbal, unary, ranked, scalar; ``render_mode`` ``ansi``, ``human`` or ``rgb_array``.
+    """
+
+    metadata = {"render_modes": ["ansi", "human", "rgb_array"], "render_fps": 4}
+
+    def __init__(
+        self,
+        feedback: str = "verbal",
+        *,
+        tasks: tuple[str, ...] = TASKS,
+        ambiguity: float = 0.3,
+        bias_rate: float = 0.7,
+        max_bias: float = 6.0,
+        noise: float = 0.4,
+        vague: float = 0.0,
+        wrong: float = 0.0,
+        missing: float = 0.0,
+        max_turns: int = 8,
+        split: str = "test",
+        seed: int = 0,
+        pairwise: bool = False,
+        user: str | Mapping[str, Any] | None = None,
+        privileged: bool = False,
+        render_mode: str | None = None,
+    ):
+        config = RobotConfig(tuple(tasks), ambiguity, bias_rate, max_bias, noise)
+        person = PersonConfig(vague, wrong, missing)
+        self.robot_task = RobotTask(config)
+        super().__init__(
+            self.robot_task,
+            RobotUser(RobotCritic(person), feedback, pairwise=pairwise),
+            max_turns=max_turns,
+            split=split,
+            dataset_seed=seed,
+            user=user,
+            privileged=privileged,
+            render_mode=render_mode,
+        )
+
+    @property
+    def scene(self) -> Scene:
+        """A copy of the table as it is now (after ``reset`` and the turns so far)."""
+        return self.robot_task.scene_after(self.problem, self.history)
+
+    def render(self) -> str | np.ndarray | None:  # type: ignore[override]
+        """The table from above (``rgb_array``), or the transcript (``ansi``, ``human``)."""
+        if self.render_mode == "rgb_array":
+            return rgb_array(self.scene)
+        return super().render()
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        """A labelled matplotlib top-down picture of the table now."""
+        return plot_scene(self.scene, ax, title=self.problem.instruction.split(".")[0] + ".")

@@ -1,0 +1,56 @@
+from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+
+
+def play(env, agent, seed):
+    obs, info = env.reset(seed=seed)
+    agent.reset(obs["instruction"], seed=seed)
+    while True:
+        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
+        if terminated or truncated:
+            break
+    return info["success"], (info["turn"] - 1) if info["success"] else env.max_turns
+
+
+def score(env, make_agent, episodes, fresh=True):
+    agent = make_agent()
+    results = []
+    for seed in range(episodes):
+        results.append(play(env, make_agent() if fresh else agent, seed))
+    return (sum(s for s, _ in results) / episodes, sum(c for _, c in results) / episodes)
+
+
+def test_feedback_baseline_needs_fewer_corrections_than_blind(make_env):
+    env = make_env("verbal")
+    fb_success, fb_corrections = score(env, FeedbackAgent, 40)
+    blind_success, blind_corrections = score(env, BlindAgent, 40)
+    assert fb_success >= 0.9 and fb_success > blind_success + 0.4
+    assert fb_corrections < blind_corrections / 2
+
+
+def test_memory_across_episodes_reduces_corrections(make_env):
+    totals = {"remembering": 0, "forgetting": 0}
+    for person in range(4):
+        env = make_env("verbal", seed=person)
+        totals["remembering"] += score(env, FeedbackAgent, 20, fresh=False)[1]
+        totals["forgetting"] += score(env, FeedbackAgent, 20, fresh=True)[1]
+    assert totals["remembering"] < 0.75 * totals["forgetting"]
+
+
+def test_memory_holds_learnt_offsets_and_rules(make_env):
+    env = make_env("verbal", tasks=("drawer",), ambiguity=0.0)
+    agent = FeedbackAgent()
+    for seed in range(6):
+        play(env, agent, seed)
+    memory = agent.memory["robot"]
+    assert memory["drawer_first"] is True
+    assert memory["offsets"]
+    blind = BlindAgent()
+    for seed in range(3):
+        play(env, blind, seed)
+    assert blind.memory["robot"] == {}
+
+
+def test_ranked_and_unary_beat_blind(make_env):
+    for channel in ("ranked", "unary"):
+        env = make_env(channel)
+        assert score(env, FeedbackAgent, 40)[0] > score(env, BlindAgent, 40)[0]
