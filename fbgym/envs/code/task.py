@@ -1,0 +1,210 @@
+"""CodeTask: generated or loaded Python problems, graded by hidden tests run in the sandbox."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from fbgym.core.seeding import make_random
+from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.envs.code.generators import KINDS, LEVELS, generate
+from fbgym.envs.code.grader import HiddenTest, grade_program, show_call
+from fbgym.envs.code.loaders import LOADERS, LoadedProblem
+from fbgym.envs.code.mutate import mutants
+from fbgym.errors import ConfigError, DataFormatError
+from fbgym.sandbox import Limits, Sandbox, shared_sandbox
+
+INSTRUCTION = (
+    "Write the Python function described below. Answer with its complete definition "
+    "(a ```python fenced block is fine); it is run against hidden tests."
+)
+
+
+@dataclass(frozen=True)
+class CodeConfig:
+    """Which coding problems an env poses, and how their tests run."""
+
+    kinds: tuple[str, ...] = KINDS
+    """Generators to draw from: string, list, number, dict."""
+    levels: tuple[int, ...] = LEVELS
+    """Difficulty levels, 1 (one loop and a condition) to 3 (several cases and edge cases)."""
+    data_path: str | None = None
+    """A local HumanEval- or MBPP-format .jsonl(.gz) file; when set, problems come from it."""
+    data_format: str = "humaneval"
+    """``humaneval`` or ``mbpp``."""
+    candidates: int = 6
+    """Programs in ``info["problem"]["candidates"]`` (the reference and injected-bug mutants)."""
+    wall_s: float = 5.0
+    """Wall-clock limit of one attempt's test run."""
+    strict: bool = False
+    """Refuse to run code unless the sandbox's isolation is complete."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(self.kinds))
+        object.__setattr__(self, "levels", tuple(int(x) for x in self.levels))
+        unknown = [k for k in self.kinds if k not in KINDS]
+        if unknown or not self.kinds:
+            raise ConfigError(f"unknown code kinds {unknown}; choose from {list(KINDS)}")
+        bad = [lv for lv in self.levels if lv not in LEVELS]
+        if bad or not self.levels:
+            raise ConfigError(f"code levels must be in {LEVELS}, got {list(self.levels)}")
+        if self.data_format not in LOADERS:
+            raise ConfigError(
+                f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}"
+            )
+        if not 1 <= self.candidates <= 20:
+            raise ConfigError(f"candidates must be in 1..20, got {self.candidates}")
+        if not 0 < self.wall_s <= 60:
+            raise ConfigError(f"wall_s must be in (0, 60] seconds, got {self.wall_s}")
+
+
+class CodeTask:
+    """Python functions to write, with hidden tests whose verdict is made outside the sandbox."""
+
+    family = "code"
+
+    def __init__(self, config: CodeConfig | None = None, sandbox: Sandbox | None = None):
+        self.config = config or CodeConfig()
+        self._sandbox = sandbox
+        self._loaded_tests: dict[int, tuple[HiddenTest, ...]] = {}
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The sandbox the tests run in (a shared warm one unless one was given)."""
+        if self._sandbox is None:
+            self._sandbox = shared_sandbox(
+                Limits(wall_s=self.config.wall_s), strict=self.config.strict
+            )
+        return self._sandbox
+
+    @cached_property
+    def dataset(self) -> list[LoadedProblem]:
+        """The problems of ``config.data_path`` (loaded on first use)."""
+        if self.config.data_path is None:
+            return []
+        problems = LOADERS[self.config.data_format](self.config.data_path)
+        if not problems:
+            raise ConfigError(f"{self.config.data_path} holds no usable problems")
+        return problems
+
+    def problem(self, split: str, index: int, seed: int) -> Problem:
+        """Problem ``index``: generated from (seed, split, index), or record ``index`` of a file."""
+        if self.config.data_path is not None:
+            return self._loaded(index)
+        rng = make_random("code", seed, split, index)
+        kind = self.config.kinds[rng.randrange(len(self.config.kinds))]
+        level = self.config.levels[rng.randrange(len(self.config.levels))]
+        item = generate(rng, kind, level)
+        namespace: dict[str, Any] = {}
+        exec(compile(item.reference, f"<reference {item.entry}>", "exec"), namespace)  # noqa: S102 (fbgym's own code)
+        tests = tuple(
+            HiddenTest(args, namespace[item.entry](*copy.deepcopy(args)), note)
+            for args, note in item.inputs
+        )
+        examples = [t for t in tests if not t.note][:2]
+        shown = "\n".join(
+            f"    {show_call(item.entry, t.args)} == {t.expected!r}" for t in examples
+        )
+        statement = f"def {item.signature}\n\n{item.description}\n\nExamples:\n{shown}"
+        pid = f"code/{kind}/L{level}/{split}/{seed}/{index}"
+        return self._problem(
+            pid,
+            statement,
+            item.reference,
+            item.entry,
+            tests,
+            "",
+            {"kind": kind, "level": level, "signature": item.signature},
+            level,
+        )
+
+    def _loaded(self, index: int) -> Problem:
+        position = index % len(self.dataset)
+        item = self.dataset[position]
+        tests = self._tests_of(position, item)
+        if self.config.data_format == "humaneval":
+            statement = f"Complete this function:\n\n```python\n{item.prompt}```"
+        else:
+            statement = item.prompt
+        public = {"kind": self.config.data_format, "task_id": item.task_id, "source": item.source}
+        return self._problem(
+            f"code/file/{position}",
+            statement,
+            item.reference,
+            item.entry_point,
+            tests,
+            item.preamble,
+            public,
+            None,
+        )
+
+    def _tests_of(self, position: int, item: LoadedProblem) -> tuple[HiddenTest, ...]:
+        """The item's tests with expected values.
+
+        Missing ones come from the reference, run in the sandbox (a data file's code is
+        never run in this process).
+        """
+        if position not in self._loaded_tests:
+            needs = [t for t in item.tests if not t.has_expected]
+            values: dict[int, Any] = {}
+            if needs:
+                run = self.sandbox.run(
+                    item.reference, entry=item.entry_point, calls=[t.args for t in needs]
+                )
+                for test, call in zip(needs, run.calls):
+                    if call.returned and call.error is None:
+                        values[id(test)] = call.value
+            tests = tuple(
+                HiddenTest(t.args, t.expected if t.has_expected else values[id(t)])
+                for t in item.tests
+                if t.has_expected or id(t) in values
+            )
+            if not tests:
+                raise DataFormatError(f"{item.source}: the reference solution passes no test")
+            self._loaded_tests[position] = tests
+        return self._loaded_tests[position]
+
+    def _problem(
+        self,
+        pid: str,
+        statement: str,
+        reference: str,
+        entry: str,
+        tests: tuple[HiddenTest, ...],
+        preamble: str,
+        public: dict[str, Any],
+        level: int | None,
+    ) -> Problem:
+        rng = make_random("code-candidates", pid)
+        canonical = ast.unparse(ast.parse(reference)) + "\n"
+        candidates = mutants(reference, rng, self.config.candidates - 1) + [canonical]
+        rng.shuffle(candidates)
+        return Problem(
+            id=pid,
+            family=self.family,
+            instruction=INSTRUCTION,
+            observation=statement,
+            answer=reference,
+            public={**public, "entry_point": entry, "tests": len(tests)},
+            privileged={"candidates": candidates},
+            data={"tests": tests, "entry_point": entry, "preamble": preamble},
+            difficulty=level,
+        )
+
+    def reference_action(self, problem: Problem) -> str:
+        """The reference solution, in a fenced block."""
+        return f"```python\n{problem.answer}```"
+
+    def grade(self, problem: Problem, action: str, history: Sequence[Turn]) -> Outcome:
+        """Run the hidden tests on the action's program; success iff all pass."""
+        return grade_program(
+            self.sandbox,
+            action,
+            problem.data["entry_point"],
+            problem.data["tests"],
+            problem.data["preamble"],
+        )

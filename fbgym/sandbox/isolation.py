@@ -1,0 +1,63 @@
+"""What isolation a sandbox achieved on this machine, and what ``strict`` mode requires."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation in force for every run of one sandbox.
+
+    Always in force: a fresh process per run in its own session and process group, its own
+    temporary directory, an empty environment, rlimits, no new privileges, and a wall-clock
+    timeout that kills all its processes. The fields say what this machine added on top.
+    """
+
+    network: bool
+    """Runs are in a network namespace with no usable interface: no sockets reach anything."""
+    filesystem: bool
+    """/tmp, /var/tmp and /dev/shm are private tmpfs; the host's are out of reach."""
+    proc_hidden: bool
+    """/proc is empty, so other processes' command lines and environments cannot be read."""
+    pid_namespace: bool
+    """Each run is the init of its own PID namespace: it sees none of the host's processes,
+    and every process it starts dies with it (daemons included)."""
+    user: str
+    """``uid N`` (dropped to an unprivileged uid), ``namespace`` (a user namespace), or ``same``."""
+
+    @classmethod
+    def from_server(cls, data: Mapping[str, Any]) -> Isolation:
+        """Read the fork server's report."""
+        return cls(
+            network=bool(data.get("network")),
+            filesystem=bool(data.get("filesystem")),
+            proc_hidden=bool(data.get("proc_hidden")),
+            pid_namespace=bool(data.get("pid_namespace")),
+            user=str(data.get("user", "same")),
+        )
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What ``strict`` mode requires and this machine lacks."""
+        gaps = []
+        if not self.network:
+            gaps.append("network namespace")
+        if not self.pid_namespace:
+            gaps.append("PID namespace")
+        if not self.filesystem:
+            gaps.append("private /tmp")
+        if self.user == "same" or (self.user == "namespace" and not self.proc_hidden):
+            gaps.append("an unprivileged uid (or a user namespace with /proc hidden)")
+        return tuple(gaps)
+
+    @property
+    def level(self) -> str:
+        """``full`` when nothing strict mode needs is missing, else ``partial``."""
+        return "full" if not self.missing else "partial"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable, with ``level`` and ``missing``."""
+        return {**asdict(self), "level": self.level, "missing": list(self.missing)}

@@ -1,0 +1,101 @@
+import pytest
+
+from fbgym.errors import ConfigError
+from fbgym.sandbox import (
+    Isolation,
+    Limits,
+    Sandbox,
+    SandboxError,
+    decode_value,
+    encode_value,
+    values_equal,
+)
+
+
+@pytest.fixture(scope="module")
+def box():
+    with Sandbox(Limits(wall_s=1.0)) as sandbox:
+        yield sandbox
+
+
+def test_calls_return_plain_values(box):
+    run = box.run(
+        "def f(x, y):\n    return {'s': x + y, 't': (x, [y])}", entry="f", calls=[(1, 2), (3, 4)]
+    )
+    assert run.loaded and run.state == "exited"
+    assert [c.value for c in run.calls] == [{"s": 3, "t": (1, [2])}, {"s": 7, "t": (3, [4])}]
+
+
+def test_exception_reports_type_line_and_trimmed_traceback(box):
+    run = box.run("def f(xs):\n    a = 1\n    return xs[5]", entry="f", calls=[([1],)])
+    error = run.calls[0].error
+    assert error.type == "IndexError" and error.line == 3
+    assert "return xs[5]" in error.traceback and "_server" not in error.traceback
+
+
+def test_syntax_error_is_a_load_error_with_its_line(box):
+    run = box.run("x = 1\ndef f(:\n    pass", entry="f", calls=[()])
+    assert not run.loaded and run.load_error.type == "SyntaxError" and run.load_error.line == 2
+    assert not run.calls[0].returned
+
+
+def test_missing_entry_point_is_a_load_error(box):
+    run = box.run("def g():\n    return 1", entry="f", calls=[()])
+    assert run.load_error.type == "NameError" and "'f'" in run.load_error.message
+
+
+def test_each_run_is_fresh(box):
+    box.run("import builtins\nbuiltins.LEAK = 1\nopen('state.txt', 'w').write('x')")
+    run = box.run(
+        "import builtins, os\ndef f():\n    return hasattr(builtins, 'LEAK'), os.listdir('.')",
+        entry="f",
+        calls=[()],
+    )
+    assert run.calls[0].value == (False, [])
+
+
+def test_output_is_captured_and_capped():
+    with Sandbox(Limits(wall_s=1.0, output_chars=100)) as box:
+        run = box.run("print('hello')\nprint('y' * 5000)")
+    assert run.output.startswith("hello\n") and len(run.output) == 100
+
+
+def test_isolation_is_reported_and_strict_accepts_complete_isolation(box):
+    iso = box.isolation
+    assert iso.to_dict()["level"] in ("full", "partial")
+    if iso.missing:
+        with pytest.raises(SandboxError, match="strict sandbox refused"):
+            Sandbox(strict=True).run("pass")
+    else:
+        with Sandbox(Limits(wall_s=1.0), strict=True) as strict:
+            assert strict.run("def f():\n    return 1", entry="f", calls=[()]).calls[0].value == 1
+
+
+def test_isolation_missing_names_what_strict_mode_needs():
+    weak = Isolation(
+        network=False, filesystem=True, proc_hidden=False, pid_namespace=True, user="same"
+    )
+    assert weak.level == "partial"
+    assert "network namespace" in weak.missing and any("uid" in m for m in weak.missing)
+
+
+def test_values_roundtrip_and_refuse_non_plain_data():
+    value = {"a": [1, 2.5, None, True], (1, "b"): {3, 4}, "c": b"\x00", "d": 1j, "e": frozenset()}
+    assert decode_value(encode_value(value)) == value
+
+    class Sneaky(int):
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(ValueError, match="Sneaky is not plain data"):
+        encode_value([Sneaky(1)])
+    assert values_equal(0.1 + 0.2, 0.3) and not values_equal([1], (1,))
+    assert values_equal(float("nan"), float("nan")) and not values_equal("1", 1)
+
+
+def test_limits_are_validated():
+    with pytest.raises(ConfigError, match="wall_s must be"):
+        Limits(wall_s=0)
+    with pytest.raises(ConfigError, match="processes must be a positive integer"):
+        Limits(processes=0)
+    assert Limits(wall_s=2.5).cpu_s == 3
