@@ -70,7 +70,8 @@ def run(suite_name: str, agent_specs: tuple[str, ...], out: str, seed: int, prog
 
     from fbgym.agents import load_agent
     from fbgym.runner import get_suite
-    from fbgym.runner.metrics import format_table, summarize
+    from fbgym.runner.evaluate import STREAM_LENGTH
+    from fbgym.runner.metrics import format_table, format_teachability, summarize, teachability
 
     try:
         suite = get_suite(suite_name)
@@ -85,10 +86,12 @@ def run(suite_name: str, agent_specs: tuple[str, ...], out: str, seed: int, prog
         click.echo(f"wrote {run_dir}", err=True)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
-    max_k = int(df["turns"].max())
-    summary = summarize(df, max_k=max_k)
-    click.echo(f"\n{suite.label}: success within 1 and {max_k} turns (95% bootstrap CI)\n")
-    click.echo(format_table(summary, max_k))
+    click.echo(f"\n{suite.label}: success within 1 and K attempts (95% bootstrap CI)\n")
+    click.echo(format_table(summarize(df)))
+    click.echo(
+        f"\nTurns per episode, first vs second half of each {STREAM_LENGTH}-episode stream\n"
+    )
+    click.echo(format_teachability(teachability(df)))
     errors = int(df["error"].notna().sum())
     if errors:
         click.secho(
@@ -143,6 +146,10 @@ def _read_action() -> str | None:
         lines.append(line.rstrip("\n"))
     return "\n".join(lines)
 
+
+from fbgym.leaderboard.cli import leaderboard  # noqa: E402
+
+main.add_command(leaderboard)
 
 if __name__ == "__main__":
     main()

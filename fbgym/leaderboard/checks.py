@@ -1,0 +1,171 @@
+"""Checks that need no env: safe names, episode keys, suite completeness, reported totals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fbgym.errors import UnknownIdError
+from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.leaderboard.loading import RunFiles
+from fbgym.leaderboard.schema import SAFE_NAME, validate
+from fbgym.runner.episode import EpisodeSpec
+from fbgym.runner.records import EPISODES, META
+
+LEADERBOARD_SEED = 0
+"""Suite runs are ranked on the suite's episodes from seed 0, so nobody can pick easy seeds."""
+
+TOTALS = (
+    "success", "turns", "turns_to_success", "attempts", "attempts_to_success", "score",
+    "ended_by_user",
+)  # fmt: skip
+"""Reported totals recomputed from the transcript; runs from before a field existed lack it."""
+
+
+def check_name(value: object, what: str) -> str:
+    """``value`` if it is safe as a directory name, else an ``unsafe-name`` rejection."""
+    if not isinstance(value, str) or not re.fullmatch(SAFE_NAME, value):
+        raise SubmissionRejected(
+            "unsafe-name",
+            f"{what} {value!r} cannot be used as a directory name: use 1 to 64 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit",
+        )
+    return value
+
+
+def episode_totals(transcript: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """An episode's totals recomputed from its transcript, by the runner's rules."""
+    graded = [t["outcome"] for t in transcript if t["outcome"]["graded"]]
+    success_turn = next((i for i, t in enumerate(transcript, 1) if t["outcome"]["success"]), None)
+    success_attempt = next((i for i, o in enumerate(graded, 1) if o["success"]), None)
+    return {
+        "success": success_turn is not None,
+        "turns": len(transcript),
+        "turns_to_success": success_turn,
+        "attempts": len(graded),
+        "attempts_to_success": success_attempt,
+        "score": max((o["score"] for o in graded), default=0.0),
+        "ended_by_user": bool(
+            transcript and transcript[-1]["feedback"]["end"] and success_turn is None
+        ),
+    }
+
+
+def parse_suite(label: str | None) -> tuple[str, int] | None:
+    """``"smoke@1"`` as ``("smoke", 1)``; ``None`` for a run that named no suite."""
+    if label is None:
+        return None
+    name, _, version = label.rpartition("@")
+    return name, int(version)
+
+
+def _check_records(run: RunFiles) -> None:
+    meta = run.meta
+    where = run.path / EPISODES
+    seen: dict[str, int] = {}
+    for number, record in enumerate(run.episodes, 1):
+        validate("episode", record, f"{where} line {number}")
+        key = record["key"]
+        if key in seen:
+            raise SubmissionRejected(
+                "missing-episodes",
+                f"episode {key!r} is recorded twice (lines {seen[key]} and {number} of {where})",
+            )
+        seen[key] = number
+        expected = EpisodeSpec(
+            record["env_id"], record["channel"], record["seed"], record["kwargs"]
+        ).key
+        if key != expected:
+            raise SubmissionRejected(
+                "inconsistent",
+                f"episode {key!r} (line {number}): its env, channel, kwargs and "
+                f"seed make the key {expected!r}",
+            )
+        env = meta["envs"].get(record["env_id"])
+        if env is None or env["kwargs"] != record["kwargs"] or env["family"] != record["family"]:
+            raise SubmissionRejected(
+                "inconsistent",
+                f"episode {key!r}: env {record['env_id']!r} with family "
+                f"{record['family']!r} and kwargs {record['kwargs']!r} does not match "
+                f"meta.json's envs {meta['envs']!r}",
+            )
+        totals = episode_totals(record["transcript"])
+        for name in TOTALS:
+            if name in record and record[name] != totals[name]:
+                raise SubmissionRejected(
+                    "inconsistent",
+                    f"episode {key!r}: reported {name} {record[name]!r} but its "
+                    f"transcript gives {totals[name]!r}",
+                )
+
+
+def _missing(wanted: Sequence[str], have: set[str]) -> list[str]:
+    return [k for k in wanted if k not in have]
+
+
+def check_coverage(run: RunFiles) -> None:
+    """That the run holds each of its listed episodes once, and all of its suite's."""
+    meta = run.meta
+    listed = meta["episodes"]
+    if len(set(listed)) != len(listed):
+        twice = next(k for k in listed if listed.count(k) > 1)
+        raise SubmissionRejected(
+            "missing-episodes", f"{run.path / META} lists episode {twice!r} more than once"
+        )
+    recorded = {r["key"] for r in run.episodes}
+    missing = _missing(listed, recorded)
+    if missing:
+        raise SubmissionRejected(
+            "missing-episodes",
+            f"the run is incomplete: {len(missing)} of {len(listed)} "
+            f"episodes in meta.json have no record (first: {missing[0]!r})",
+        )
+    extra = _missing(sorted(recorded), set(listed))
+    if extra:
+        raise SubmissionRejected(
+            "missing-episodes",
+            f"{len(extra)} recorded episode(s) are not listed in meta.json (first: {extra[0]!r})",
+        )
+    suite = parse_suite(meta["suite"])
+    if suite is None:
+        return
+    from fbgym.runner.suites import get_suite
+
+    name, version = suite
+    try:
+        defined = get_suite(name)
+    except UnknownIdError as exc:
+        raise SubmissionRejected("unknown-suite", str(exc)) from None
+    if defined.version != version:
+        raise SubmissionRejected(
+            "unknown-suite",
+            f"suite {name}@{version} does not exist; this fbgym defines {defined.label}",
+        )
+    if meta["seed"] != LEADERBOARD_SEED:
+        raise SubmissionRejected(
+            "missing-episodes",
+            f"suite runs are ranked on seeds from {LEADERBOARD_SEED}; this "
+            f"run starts at seed {meta['seed']}, so it misses the suite's episodes",
+        )
+    expected = [s.key for s in defined.specs(LEADERBOARD_SEED)]
+    missing = _missing(expected, set(listed))
+    if missing:
+        raise SubmissionRejected(
+            "missing-episodes",
+            f"{len(missing)} of the {len(expected)} episodes of suite "
+            f"{defined.label} are missing (first: {missing[0]!r})",
+        )
+    extra = _missing(listed, set(expected))
+    if extra:
+        raise SubmissionRejected(
+            "missing-episodes",
+            f"{len(extra)} episode(s) are not in suite {defined.label} (first: {extra[0]!r})",
+        )
+
+
+def check_records(run: RunFiles) -> None:
+    """Validate ``run`` against the schemas and check that its records agree with themselves."""
+    validate("meta", run.meta, str(run.path / META))
+    check_name(run.meta["agent"]["name"], "agent name")
+    _check_records(run)

@@ -1,0 +1,180 @@
+"""``fbgym leaderboard ...``: submit a run, show the rankings, plot them, build the site.
+
+Everything heavy (pandas, matplotlib, SQLite, gymnasium replays) is imported inside the
+commands, so ``fbgym --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+RESULTS_ENV = "FBGYM_RESULTS"
+
+_results_option = click.option(
+    "--results",
+    default="results",
+    show_default=True,
+    envvar=RESULTS_ENV,
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"The results directory (also ${RESULTS_ENV}).",
+)
+
+
+def _table(results: Path, suite: str | None, family: str | None, channel: str | None):
+    from fbgym.leaderboard.index import Index
+    from fbgym.leaderboard.store import ResultsStore
+    from fbgym.leaderboard.tables import leaderboard
+
+    index = Index(ResultsStore(results))
+    table = leaderboard(index.episodes(), suite=suite, family=family, channel=channel)
+    return table, index
+
+
+@click.group()
+def leaderboard() -> None:
+    """Submit verified runs and rank them: show, plot, and build a static site."""
+
+
+@leaderboard.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--submitter", required=True, help="Who submits (letters, digits, . _ -).")
+@_results_option
+@click.option("--agent-version", help="The agent's version, if it has one.")
+@click.option("--model", help="The model id the agent is built on.")
+@click.option("--revision", help="The model's revision (commit hash or tag).")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest file accepted, in bytes [default: 64 MiB].",
+)
+def submit(
+    path: Path,
+    submitter: str,
+    results: Path,
+    agent_version: str | None,
+    model: str | None,
+    revision: str | None,
+    max_bytes: int | None,
+) -> None:
+    """Verify PATH by replay and add it to the leaderboard.
+
+    PATH is a run directory written by `fbgym run` or `pytest --benchmark`, or the JSON file
+    of `pytest --benchmark-json`, whose benchmarks name their run directories.
+    """
+    from fbgym.leaderboard.errors import SubmissionRejected
+    from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES
+    from fbgym.leaderboard.submit import AgentLabel
+    from fbgym.leaderboard.submit import submit as submit_path
+
+    label = AgentLabel(version=agent_version, model=model, revision=revision)
+    try:
+        folders = submit_path(
+            path,
+            submitter=submitter,
+            results=results,
+            label=label,
+            max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        )
+    except SubmissionRejected as exc:
+        raise click.ClickException(f"rejected: {exc}") from exc
+    for folder in folders:
+        manifest = json.loads((folder / "submission.json").read_text(encoding="utf-8"))
+        click.echo(
+            f"accepted ({manifest['status']}): {manifest['agent']['name']} by {submitter}, "
+            f"{manifest['episodes']} episodes, stored in {folder}"
+        )
+
+
+@leaderboard.command()
+@_results_option
+@click.option("--suite", help="Only this suite (e.g. smoke@1).")
+@click.option("--family", help="Only this family ('all' for the pooled rows).")
+@click.option("--channel", help="Only this channel ('all' for the pooled rows).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "json"]),
+    default="text",
+    show_default=True,
+)
+def show(
+    results: Path, suite: str | None, family: str | None, channel: str | None, fmt: str
+) -> None:
+    """Print the rankings by suite, family and channel: SR@1, SR@K and the gain, with CIs."""
+    from fbgym.leaderboard.text import format_leaderboard
+
+    table, _ = _table(results, suite, family, channel)
+    if fmt == "text":
+        click.echo(format_leaderboard(table))
+    elif fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        click.echo(table.to_json(orient="records", indent=2))
+
+
+@leaderboard.command()
+@_results_option
+@click.option(
+    "--out",
+    default="leaderboard-plots",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+def plot(results: Path, out: Path) -> None:
+    """Plot SR@k by channel per agent and the feedback gain per agent (PNG and SVG)."""
+    from fbgym.leaderboard.plots import write_plots
+
+    table, _ = _table(results, None, None, None)
+    if table.empty:
+        raise click.ClickException(f"no submissions in {results}")
+    for path in write_plots(table, out):
+        click.echo(str(path))
+
+
+@leaderboard.command()
+@_results_option
+@click.option(
+    "--out",
+    default="leaderboard-site",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+def site(results: Path, out: Path) -> None:
+    """Build the static site: a sortable table and a page per agent with its plots."""
+    from fbgym.leaderboard.site import write_site
+
+    table, index = _table(results, None, None, None)
+    page = write_site(table, index.submissions(), out)
+    click.echo(f"wrote {page} (open it in a browser; no server needed)")
+
+
+@leaderboard.command("rebuild-index")
+@_results_option
+@click.option(
+    "--verify/--no-verify",
+    default=False,
+    help="Also re-play every stored run (slow); the default checks files and schemas only.",
+)
+def rebuild_index(results: Path, verify: bool) -> None:
+    """Rebuild the SQLite index from the submission folders."""
+    from fbgym.errors import FbgymError
+    from fbgym.leaderboard.index import Index
+    from fbgym.leaderboard.replay import replay_all
+    from fbgym.leaderboard.store import ResultsStore
+
+    store = ResultsStore(results)
+    try:
+        with store.lock():
+            if verify:
+                for stored in store:
+                    report = replay_all(stored.episodes)
+                    click.echo(f"{stored.path}: {report.replayed} episodes re-played")
+            count = Index(store).rebuild()
+    except FbgymError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"indexed {count} submission(s) from {os.fspath(results)}")

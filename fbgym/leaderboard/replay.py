@@ -1,0 +1,188 @@
+"""Replay verification: re-play every recorded action through its env and compare every turn.
+
+An episode is a pure function of (env id and kwargs, seed, actions), so re-creating the env,
+resetting it to the recorded seed and stepping the recorded actions must reproduce every
+outcome, feedback and reward byte for byte. Feedback from a model-backed critic is marked
+``meta["replayable"] = False``; such episodes cannot be re-played and count as unverified.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+
+from fbgym.errors import UnknownIdError
+from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.registry import registry
+
+_VERSION = re.compile(r"-v(\d+)$")
+_BUILTIN_PLACEHOLDERS: dict[str, object] = {
+    "int": 0,
+    "float": 0.0,
+    "complex": 0j,
+    "bool": False,
+    "bytes": b"",
+    "bytearray": bytearray(),
+    "list": [],
+    "tuple": (),
+    "dict": {},
+    "set": set(),
+    "frozenset": frozenset(),
+    "NoneType": None,
+}
+
+
+@dataclass(frozen=True)
+class EnvCheck:
+    """A registered env of the run: its version and turn budget."""
+
+    env_id: str
+    family: str
+    version: int
+    max_turns: int
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    """What replay established: episodes re-played, and those that could not be."""
+
+    replayed: int
+    unverified: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """``verified`` when every episode was re-played, else ``unverified``."""
+        return "unverified" if self.unverified else "verified"
+
+
+def check_env(env_id: str, family: str, kwargs: dict[str, Any]) -> EnvCheck:
+    """That ``env_id`` (its version included) is registered, of ``family``, and constructible."""
+    try:
+        info = registry.get(env_id)
+    except UnknownIdError as exc:
+        raise SubmissionRejected("unknown-env", f"env version does not exist: {exc}") from None
+    if info.family != family:
+        raise SubmissionRejected(
+            "inconsistent", f"{env_id} is of family {info.family!r}, not {family!r}"
+        )
+    try:
+        env = gym.make(env_id, feedback=info.channels[0], **kwargs)
+    except Exception as exc:  # bad kwargs of any kind: the run cannot have been made so
+        raise SubmissionRejected(
+            "replay-mismatch",
+            f"cannot re-create {env_id} with kwargs {kwargs!r}: {type(exc).__name__}: {exc}",
+        ) from None
+    max_turns = int(getattr(env.unwrapped, "max_turns", 1))
+    env.close()
+    match = _VERSION.search(env_id)
+    return EnvCheck(env_id, family, int(match.group(1)) if match else 0, max_turns)
+
+
+def placeholder_action(type_name: str) -> object:
+    """An object of the recorded type, so the env's bad-action message comes out the same."""
+    if type_name in _BUILTIN_PLACEHOLDERS:
+        value = _BUILTIN_PLACEHOLDERS[type_name]
+        return value.copy() if hasattr(value, "copy") else value
+    return type(type_name, (), {})()
+
+
+def _normal(value: Any) -> Any:
+    """``value`` as the runner's JSON record holds it."""
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def _first_difference(recorded: Any, replayed: Any, path: str) -> str | None:
+    if isinstance(recorded, dict) and isinstance(replayed, dict):
+        for key in sorted(set(recorded) | set(replayed)):
+            if key not in recorded or key not in replayed:
+                side = "recorded" if key in recorded else "replayed"
+                return f"{path}.{key} is only in the {side} turn"
+            found = _first_difference(recorded[key], replayed[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if recorded != replayed or type(recorded) is not type(replayed):
+        return f"{path}: recorded {recorded!r}, replay gives {replayed!r}"
+    return None
+
+
+def _replayable(record: dict[str, Any]) -> bool:
+    return all(t["feedback"]["meta"].get("replayable") is not False for t in record["transcript"])
+
+
+def replay_episode(record: dict[str, Any]) -> None:
+    """Re-play ``record``'s actions; a ``replay-mismatch`` rejection at the first difference."""
+    key = record["key"]
+    env = gym.make(record["env_id"], feedback=record["channel"], **record["kwargs"])
+    try:
+        _, info = env.reset(seed=record["seed"])
+        if info["problem_id"] != record["problem_id"]:
+            raise SubmissionRejected(
+                "replay-mismatch",
+                f"episode {key!r}: seed {record['seed']} plays problem "
+                f"{info['problem_id']!r}, but the record says {record['problem_id']!r}",
+            )
+        budget = getattr(env.unwrapped, "max_turns", None)
+        if record.get("max_turns") is not None and record["max_turns"] != budget:
+            raise SubmissionRejected(
+                "replay-mismatch",
+                f"episode {key!r}: recorded max_turns {record['max_turns']} "
+                f"but the env allows {budget}",
+            )
+        done = False
+        for number, turn in enumerate(record["transcript"], 1):
+            if done:
+                raise SubmissionRejected(
+                    "replay-mismatch",
+                    f"episode {key!r}: turn {number} is recorded after the "
+                    f"episode ended at turn {number - 1}",
+                )
+            action = turn["action"]
+            if action is None:
+                action = placeholder_action(turn["action_type"])
+            _, reward, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+            replayed = {
+                "reward": float(reward),
+                "outcome": info["outcome"].to_dict(),
+                "feedback": info["feedback"].to_dict(),
+            }
+            recorded = {name: turn[name] for name in replayed}
+            difference = _first_difference(recorded, _normal(replayed), f"turn {number}")
+            if difference:
+                raise SubmissionRejected("replay-mismatch", f"episode {key!r}: {difference}")
+        if not done and record["error"] is None:
+            raise SubmissionRejected(
+                "replay-mismatch",
+                f"episode {key!r}: the transcript stops after turn "
+                f"{len(record['transcript'])} but the episode was not over, and no agent "
+                "error is recorded",
+            )
+    finally:
+        env.close()
+
+
+def replay_all(records: Iterable[dict[str, Any]]) -> ReplayReport:
+    """Re-play every replayable record; the others are reported as unverified."""
+    replayed = 0
+    unverified = []
+    for record in records:
+        if not _replayable(record):
+            unverified.append(record["key"])
+            continue
+        try:
+            replay_episode(record)
+        except SubmissionRejected:
+            raise
+        except Exception as exc:  # the env itself failed on a recorded action
+            raise SubmissionRejected(
+                "replay-mismatch",
+                f"episode {record['key']!r}: replay raised {type(exc).__name__}: {exc}",
+            ) from exc
+        replayed += 1
+    return ReplayReport(replayed, tuple(unverified))

@@ -1,0 +1,174 @@
+"""The submission pipeline: load, validate, check, replay, then store and index.
+
+>>> from fbgym.leaderboard import submit  # doctest: +SKIP
+>>> submit("runs/smoke-feedback-baseline-20250101-120000", submitter="ann")  # doctest: +SKIP
+[PosixPath('results/ann/feedback-baseline-3f9c0e1a2b4d')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from fbgym.leaderboard.checks import check_coverage, check_name, check_records, parse_suite
+from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.leaderboard.index import Index
+from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES, RunFiles, load_run, run_dirs
+from fbgym.leaderboard.replay import EnvCheck, ReplayReport, check_env, replay_all
+from fbgym.leaderboard.schema import SCHEMA_ID, SCHEMA_VERSION
+from fbgym.leaderboard.store import ResultsStore, sha256
+from fbgym.runner.records import EPISODES, META
+from fbgym.version import __version__
+
+
+@dataclass(frozen=True)
+class AgentLabel:
+    """What the submitter says about the agent, beyond the run's agent card."""
+
+    version: str | None = None
+    model: str | None = None
+    """The model id (e.g. a hub name), for agents built on a model."""
+    revision: str | None = None
+    """The model's revision (a commit hash or tag)."""
+
+
+def config_hash(card: dict[str, Any]) -> str:
+    """The card's ``config_hash``, or one computed as :class:`fbgym.agents.BaseAgent` does."""
+    if card.get("config_hash"):
+        return str(card["config_hash"])
+    payload = json.dumps({"class": card["class"], **card["config"]}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def run_digest(run: RunFiles) -> str:
+    """What makes two runs the same: agent class and config, suite, seeds and every action."""
+    meta = run.meta
+    episodes = sorted(run.episodes, key=lambda r: r["key"])
+    payload = {
+        "agent": [meta["agent"]["class"], config_hash(meta["agent"])],
+        "suite": meta["suite"],
+        "seed": meta["seed"],
+        "episodes": [
+            [r["key"], [t["action"] or {"type": t.get("action_type")} for t in r["transcript"]]]
+            for r in episodes
+        ],
+    }
+    return sha256(json.dumps(payload, sort_keys=True, ensure_ascii=True).encode())
+
+
+def _from_config(config: dict[str, Any], *names: str) -> str | None:
+    for name in names:
+        if isinstance(config.get(name), (str, int, float)):
+            return str(config[name])
+    return None
+
+
+def build_manifest(
+    run: RunFiles,
+    submitter: str,
+    label: AgentLabel,
+    envs: dict[str, EnvCheck],
+    report: ReplayReport,
+    digest: str,
+) -> dict[str, Any]:
+    """The ``submission.json`` of a verified run."""
+    meta = run.meta
+    card = meta["agent"]
+    suite = parse_suite(meta["suite"])
+    manifest: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "id": digest[:12],
+        "submitter": submitter,
+        "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "agent": {
+            "name": card["name"],
+            "version": label.version or _from_config(card["config"], "version"),
+            "model": label.model or _from_config(card["config"], "model", "model_id"),
+            "revision": label.revision or _from_config(card["config"], "revision"),
+            "class": card["class"],
+            "config_hash": config_hash(card),
+            "privileged": card["privileged"],
+        },
+        "suite": None if suite is None else {"name": suite[0], "version": suite[1]},
+        "seed": meta["seed"],
+        "environment": {
+            "fbgym_version": meta["fbgym_version"],
+            "gymnasium_version": meta["gymnasium_version"],
+            "python": meta.get("python"),
+            "verified_with": f"fbgym {__version__}, gymnasium {gym.__version__}",
+        },
+        "envs": {
+            env_id: {
+                "family": check.family,
+                "kwargs": meta["envs"][env_id]["kwargs"],
+                "version": check.version,
+                "max_turns": check.max_turns,
+            }
+            for env_id, check in sorted(envs.items())
+        },
+        "status": report.status,
+        "episodes": len(run.episodes),
+        "digest": digest,
+        "files": {META: sha256(run.raw_meta), EPISODES: sha256(run.raw_episodes)},
+    }
+    if report.unverified:
+        manifest["unverified_episodes"] = len(report.unverified)
+    return manifest
+
+
+def submit_run(
+    run_dir: str | Path,
+    *,
+    submitter: str,
+    results: str | Path = "results",
+    label: AgentLabel = AgentLabel(),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Path:
+    """Verify one run directory and store it; returns its folder under ``results``."""
+    check_name(submitter, "submitter")
+    run = load_run(run_dir, max_bytes=max_bytes)
+    check_records(run)
+    envs = {
+        env_id: check_env(env_id, spec["family"], spec["kwargs"])
+        for env_id, spec in run.meta["envs"].items()
+    }
+    check_coverage(run)
+    store = ResultsStore(results)
+    digest = run_digest(run)
+    existing = store.find(digest)
+    if existing is not None:  # checked again under the lock; this saves a pointless replay
+        raise SubmissionRejected(
+            "duplicate", f"this run is already on the leaderboard as {existing}"
+        )
+    report = replay_all(run.episodes)
+    manifest = build_manifest(run, submitter, label, envs, report, digest)
+    with store.lock():
+        folder = store.add(manifest, run.raw_meta, run.raw_episodes)
+        Index(store).add(folder)
+    return folder
+
+
+def submit(
+    path: str | Path,
+    *,
+    submitter: str,
+    results: str | Path = "results",
+    label: AgentLabel = AgentLabel(),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[Path]:
+    """Submit a run directory, or every run a pytest-benchmark JSON names; returns the folders.
+
+    Raises :class:`~fbgym.leaderboard.errors.SubmissionRejected` with a precise reason at the
+    first problem; runs stored before a later one is rejected stay stored.
+    """
+    return [
+        submit_run(run_dir, submitter=submitter, results=results, label=label, max_bytes=max_bytes)
+        for run_dir in run_dirs(path, max_bytes=max_bytes)
+    ]
