@@ -13,7 +13,7 @@ def test_run_prints_sr_per_channel_and_writes_runs(tmp_path):
         main, ["run", "--suite", "smoke", "--out", str(tmp_path), "--no-progress"]
     )
     assert result.exit_code == 0, result.output
-    assert "SR@1" in result.output and "SR@5" in result.output
+    assert "SR@1" in result.output and "SR@K" in result.output
     for channel in ("verbal", "unary", "ranked"):
         assert channel in result.output
     assert len(list(tmp_path.iterdir())) == 2

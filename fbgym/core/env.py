@@ -42,7 +42,8 @@ class FeedbackEnv(gym.Env[Observation, str]):
     **Info** — ``success``, ``score`` (best so far), ``turn``, ``feedback`` (a typed
     :class:`Feedback`, ``None`` after reset), ``outcome`` (the :class:`Outcome`, ``None``
     after reset), ``channel`` and ``problem_id``; ``reset`` adds ``problem``: the problem's
-    public, machine-readable statement (never its answer).
+    public, machine-readable statement (never its answer), and with ``privileged=True`` the
+    structure a family exposes for programmatic baselines.
 
     **Bad actions** — empty, oversized, non-string or with control characters: a failed
     attempt whose feedback says what was wrong; never an exception.
@@ -65,6 +66,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         split: str = "test",
         dataset_seed: int = 0,
         user: str | Mapping[str, Any] | None = None,
+        privileged: bool = False,
         render_mode: str | None = None,
     ):
         if max_turns < 1:
@@ -82,6 +84,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self.max_turns = int(max_turns)
         self.split = split
         self.dataset_seed = int(dataset_seed)
+        self.privileged = bool(privileged)
         self.render_mode = render_mode
         self.observation_space = spaces.Dict(
             {
@@ -134,6 +137,8 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._user_rng = make_random("user", problem.id, self.channel, seed)
         info = self._info(None, None)
         info["problem"] = {"id": problem.id, "family": problem.family, **problem.public}
+        if self.privileged:
+            info["problem"].update(problem.privileged)
         return self._obs(""), info
 
     def step(self, action: str) -> tuple[Observation, float, bool, bool, dict[str, Any]]:

@@ -182,6 +182,10 @@ class Problem:
     """Worked solution steps, in words, for critics that point at a step."""
     public: Mapping[str, Any] = field(default_factory=dict)
     """Machine-readable statement an agent may use (never the answer)."""
+    privileged: Mapping[str, Any] = field(default_factory=dict)
+    """Structure for programmatic baselines (a math problem's step program, candidate
+    programs): given only by envs made with ``privileged=True``, and runs that use it are
+    labelled privileged."""
     data: Mapping[str, Any] = field(default_factory=dict)
     """Private, task-specific ground truth (step values, hidden tests, ...)."""
     difficulty: int | None = None

@@ -1,3 +1,3 @@
 """Built-in task families; importing this registers their environment ids."""
 
-from fbgym.envs import math  # noqa: F401
+from fbgym.envs import code, math, robot, search  # noqa: F401

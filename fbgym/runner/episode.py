@@ -42,9 +42,10 @@ class EpisodeSpec:
         """The key of the env this episode is played in (the episode key less the seed)."""
         return self.key.rsplit("|", 1)[0]
 
-    def make_env(self) -> gym.Env:
-        """The env this episode is played in."""
-        return gym.make(self.env_id, feedback=self.channel, **self.kwargs)
+    def make_env(self, *, privileged: bool = False) -> gym.Env:
+        """The env this episode is played in (``privileged``: see ``FeedbackEnv``)."""
+        extra = {"privileged": True} if privileged else {}
+        return gym.make(self.env_id, feedback=self.channel, **self.kwargs, **extra)
 
 
 def call_with_timeout(fn: Callable[..., T], timeout: float | None, *args: Any) -> T:
@@ -138,8 +139,9 @@ class EpisodeRun:
         """The episode's record, as written to ``episodes.jsonl``."""
         turns = self.turns
         graded = [t for t in turns if t["outcome"]["graded"]]
-        success_turn = next(
-            (i for i, t in enumerate(turns, 1) if t["outcome"]["success"]), None
+        success_turn = next((i for i, t in enumerate(turns, 1) if t["outcome"]["success"]), None)
+        success_attempt = next(
+            (i for i, t in enumerate(graded, 1) if t["outcome"]["success"]), None
         )
         return {
             "key": self.spec.key,
@@ -152,6 +154,9 @@ class EpisodeRun:
             "success": success_turn is not None,
             "turns": len(turns),
             "turns_to_success": success_turn,
+            "attempts": len(graded),
+            "max_turns": getattr(self.env.unwrapped, "max_turns", None),
+            "attempts_to_success": success_attempt,
             "score": max((t["outcome"]["score"] for t in graded), default=0.0),
             "ended_by_user": bool(turns and turns[-1]["feedback"]["end"] and success_turn is None),
             "error": self.error,
@@ -167,10 +172,11 @@ def play_episode(
     *,
     step_timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Play ``spec`` with ``agent``; an agent that raises or overruns ``step_timeout``
-    fails the episode, with the error kept in the record.
+    """Play ``spec`` with ``agent`` and return the episode's record.
+
+    An agent that raises or overruns ``step_timeout`` fails the episode, with the error kept.
     """
-    run = EpisodeRun(spec, env or spec.make_env())
+    run = EpisodeRun(spec, env or spec.make_env(privileged=getattr(agent, "privileged", False)))
     try:
         agent.reset(run.obs["instruction"], seed=spec.seed)
         while not run.done:

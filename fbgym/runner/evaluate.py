@@ -22,7 +22,8 @@ from fbgym.version import __version__
 
 COLUMNS = [
     "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
-    "turns_to_success", "score", "ended_by_user", "error", "elapsed_s", "stream", "position",
+    "turns_to_success", "attempts", "attempts_to_success", "max_turns", "score", "ended_by_user",
+    "error", "elapsed_s", "stream", "position",
 ]  # fmt: skip
 STREAM_LENGTH = 20
 """Episodes per stream (see ``fbgym.runner.executors``), as in DROC's and LMPC's 20-episode runs."""

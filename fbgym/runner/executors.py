@@ -52,7 +52,7 @@ def iter_stream(
     """
     if hasattr(agent, "new_stream"):
         agent.new_stream()
-    env = stream.specs[0].make_env()
+    env = stream.specs[0].make_env(privileged=bool(getattr(agent, "privileged", False)))
     try:
         for position, spec in enumerate(stream.specs):
             record = play_episode(agent, spec, env, step_timeout=step_timeout)
@@ -75,7 +75,10 @@ class Executor(Protocol):
     name: str
 
     def run(
-        self, agent: Agent, streams: Sequence[Stream], skip: frozenset[str],
+        self,
+        agent: Agent,
+        streams: Sequence[Stream],
+        skip: frozenset[str],
         step_timeout: float | None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield each stream's records (in any order)."""
@@ -120,8 +123,9 @@ class ProcessExecutor:
 
     def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         payload = _pickle_agent(agent)
-        with ProcessPoolExecutor(self.workers, initializer=_init_worker,
-                                 initargs=(payload,)) as pool:
+        with ProcessPoolExecutor(
+            self.workers, initializer=_init_worker, initargs=(payload,)
+        ) as pool:
             pending = {pool.submit(_worker_stream, s, skip, step_timeout) for s in streams}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -144,8 +148,13 @@ class RayExecutor:
         except ImportError as exc:
             raise ConfigError("the ray executor needs Ray: pip install 'fbgym[ray]'") from exc
         if not ray.is_initialized():
-            ray.init(address=self.address, num_cpus=self.workers if self.address is None else None,
-                     include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+            ray.init(
+                address=self.address,
+                num_cpus=self.workers if self.address is None else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                ignore_reinit_error=True,
+            )
         agent_ref = ray.put(_pickle_agent(agent))
         remote = ray.remote(_ray_stream)
         pending = [remote.remote(agent_ref, s, skip, step_timeout) for s in streams]

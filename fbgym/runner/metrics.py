@@ -1,4 +1,8 @@
-"""Metrics over episode tables: SR@k, feedback gain, turns to success, with bootstrap CIs."""
+"""Metrics over episode tables: SR@k, feedback gain, turns to success, teachability, with CIs.
+
+SR@k is success within k *attempts* — graded actions (an answer, a program, a plan) — so
+that families whose episodes also hold searches or questions compare with those that do not.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ GROUP = ("agent", "env_id", "channel")
 
 
 def success_at_k(df: pd.DataFrame, k: int) -> pd.Series:
-    """Per episode: whether it succeeded within ``k`` turns."""
-    return df["turns_to_success"].fillna(np.inf).astype(float) <= k
+    """Per episode: whether it succeeded within ``k`` attempts."""
+    column = "attempts_to_success" if "attempts_to_success" in df else "turns_to_success"
+    return df[column].astype(float).fillna(np.inf) <= k
 
 
 def bootstrap_ci(
@@ -30,34 +35,84 @@ def bootstrap_ci(
     return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
 
 
+def _budget(group: pd.DataFrame) -> int:
+    """The most attempts an episode of ``group`` could take: its env's turn budget."""
+    if "max_turns" in group and group["max_turns"].notna().any():
+        return int(group["max_turns"].max())
+    return max(int(group["turns"].max() or 1), 1)
+
+
 def summarize(
-    df: pd.DataFrame, *, max_k: int | None = None, by: Sequence[str] = GROUP, ci: bool = True
+    df: pd.DataFrame, *, by: Sequence[str] = GROUP, ci: bool = True, max_k: int | None = None
 ) -> pd.DataFrame:
     """One row per group: SR@1..SR@K, the feedback gain SR@K − SR@1, and more.
 
-    Also: episodes, mean turns to success (over successes), mean score, agent errors, and
-    95% bootstrap CIs for SR@1, SR@K and the gain.
+    K is the group's turn budget (``max_turns``), the most attempts an episode can take;
+    ``SR@K`` and ``K`` are columns of their own so groups with other budgets line up.
+    Also: episodes, mean turns to success (over successes), mean score, agent errors, and 95% bootstrap CIs for SR@1, SR@K and the gain. ``max_k`` bounds the
+    SR@k columns (default: the largest budget of any group).
     """
     by = [c for c in by if c in df.columns]
-    max_k = max_k or int(df["turns"].max() or 1)
+    overall = max_k or (_budget(df) if len(df) else 1)
     rows = []
     for key, group in df.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         row = dict(zip(by, key))
         row["episodes"] = len(group)
-        hits = {k: success_at_k(group, k).to_numpy(dtype=float) for k in range(1, max_k + 1)}
+        k_max = min(_budget(group), overall)
+        hits = {k: success_at_k(group, k).to_numpy(dtype=float) for k in range(1, overall + 1)}
         for k, h in hits.items():
             row[f"SR@{k}"] = h.mean()
-        row["gain"] = row[f"SR@{max_k}"] - row["SR@1"]
+        row["K"] = k_max
+        row["SR@K"] = row[f"SR@{k_max}"]
+        row["gain"] = row["SR@K"] - row["SR@1"]
         tts = group["turns_to_success"].dropna()
         row["turns_to_success"] = float(tts.mean()) if len(tts) else float("nan")
         row["score"] = float(group["score"].mean())
         row["errors"] = int(group["error"].notna().sum()) if "error" in group else 0
         if ci:
             row["SR@1_ci"] = bootstrap_ci(hits[1])
-            row[f"SR@{max_k}_ci"] = bootstrap_ci(hits[max_k])
-            row["gain_ci"] = bootstrap_ci(hits[max_k] - hits[1])
+            row["SR@K_ci"] = bootstrap_ci(hits[k_max])
+            row["gain_ci"] = bootstrap_ci(hits[k_max] - hits[1])
         rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def teachability(
+    df: pd.DataFrame, value: str = "turns", *, by: Sequence[str] = GROUP
+) -> pd.DataFrame:
+    """How ``value`` (turns, or a family's corrections) changes along streams of episodes.
+
+    Per group: the mean of ``value`` over the first and the second half of each stream's
+    positions, their difference (negative: the agent needs less as it goes), the slope of
+    a least-squares line through the per-position means, and a bootstrap CI of the
+    difference over streams.
+    """
+    by = [c for c in by if c in df.columns]
+    rows = []
+    for key, group in df.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        length = int(group["position"].max()) + 1
+        if length < 2:
+            continue
+        early = group[group["position"] < length / 2]
+        late = group[group["position"] >= length / 2]
+        per_stream = (
+            late.groupby("stream")[value].mean() - early.groupby("stream")[value].mean()
+        ).dropna()
+        curve = group.groupby("position")[value].mean()
+        slope = float(np.polyfit(curve.index.to_numpy(float), curve.to_numpy(float), 1)[0])
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "streams": int(group["stream"].nunique()),
+                "early": float(early[value].mean()),
+                "late": float(late[value].mean()),
+                "change": float(late[value].mean() - early[value].mean()),
+                "change_ci": bootstrap_ci(per_stream.to_numpy()),
+                "slope": slope,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -66,19 +121,30 @@ def _cell(row: pd.Series, name: str) -> str:
     return f"{row[name]:.3f} [{lo:.2f},{hi:.2f}]"
 
 
-def format_table(summary: pd.DataFrame, max_k: int) -> str:
-    """A plain-text table of SR@1, SR@K (with CIs) and the gain per group."""
-    lines = []
+def format_teachability(table: pd.DataFrame, value: str = "turns") -> str:
+    """A plain-text table of the change in ``value`` from early to late in the streams."""
+    header = f"{'agent':<20} {'env':<26} {'channel':<8} {'early':>7} {'late':>7} {'change':>18}"
+    lines = [header, "-" * len(header)]
+    for _, r in table.iterrows():
+        lo, hi = r["change_ci"]
+        lines.append(
+            f"{r.get('agent', ''):<20} {r['env_id']:<26} {r['channel']:<8} {r['early']:>7.2f} "
+            f"{r['late']:>7.2f} {r['change']:>+7.2f} [{lo:+.2f},{hi:+.2f}]"
+        )
+    return "\n".join(lines)
+
+
+def format_table(summary: pd.DataFrame) -> str:
+    """A plain-text table of SR@1, SR@K (with CIs), K and the gain per group."""
     header = (
         f"{'agent':<20} {'env':<26} {'channel':<8} {'n':>5} "
-        f"{'SR@1':>16} {f'SR@{max_k}':>16} {'gain':>7}"
+        f"{'SR@1':>16} {'SR@K':>16} {'K':>3} {'gain':>7}"
     )
-    lines.append(header)
-    lines.append("-" * len(header))
+    lines = [header, "-" * len(header)]
     for _, r in summary.iterrows():
         cell = partial(_cell, r)
         lines.append(
             f"{r.get('agent', ''):<20} {r['env_id']:<26} {r['channel']:<8} {r['episodes']:>5} "
-            f"{cell('SR@1'):>16} {cell(f'SR@{max_k}'):>16} {r['gain']:>+7.3f}"
+            f"{cell('SR@1'):>16} {cell('SR@K'):>16} {r['K']:>3} {r['gain']:>+7.3f}"
         )
     return "\n".join(lines)

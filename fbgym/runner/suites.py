@@ -71,19 +71,21 @@ def _entries(episodes: int, ids: Iterable[tuple[str, dict[str, Any]]]) -> tuple[
     return tuple(SuiteEntry(env_id, CHANNELS, episodes, kwargs) for env_id, kwargs in ids)
 
 
+FAMILY_IDS = ("fbgym/Math-v0", "fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0")
+
 register_suite(
     Suite(
         "default",
         1,
-        _entries(200, [("fbgym/Math-v0", {})]),
-        "Every family in the verbal, unary and ranked channels.",
+        _entries(200, [(env_id, {}) for env_id in FAMILY_IDS]),
+        "Every family in the verbal, unary and ranked channels, 200 seeds each.",
     )
 )
 register_suite(
     Suite(
         "smoke",
         1,
-        _entries(10, [("fbgym/Math-v0", {})]),
-        "A few episodes of every family, for a quick check.",
+        _entries(10, [(env_id, {}) for env_id in FAMILY_IDS]),
+        "Every family in the verbal, unary and ranked channels, 10 seeds each.",
     )
 )

@@ -15,7 +15,7 @@ _GENERIC = Paraphrases(
         "unary": ["Let's try again."],
         "correct": ["Correct.", "That's right.", "Yes, that's it."],
         "ranking": ["Your attempts so far, best first: {order}."],
-        "ranking_one": ["That was attempt 1; there is nothing to compare it with yet."],
+        "ranking_one": ["That was attempt {turn}; there is nothing to compare it with yet."],
         "scalar": ["Score: {value:.3f}"],
     }
 )
@@ -107,7 +107,7 @@ class SimulatedUser:
             attempts = attempts[-2:]
         ranking = rank_attempts(attempts)
         if len(attempts) == 1:
-            text = _GENERIC.first("ranking_one")
+            text = _GENERIC.first("ranking_one", turn=attempts[0][0])
         else:
             text = _GENERIC.first("ranking", order=format_ranking(ranking))
         if outcome.success:

@@ -55,6 +55,16 @@ def test_check_env(env_id, channel):
 
 
 @pytest.mark.parametrize("env_id,channel", CASES)
+def test_privileged_structure_only_on_request(env_id, channel):
+    plain = make(env_id, channel).reset(seed=2)[1]["problem"]
+    env = gym.make(env_id, feedback=channel, privileged=True)
+    full = env.reset(seed=2)[1]["problem"]
+    hidden = set(env.unwrapped.problem.privileged)
+    assert not hidden & set(plain) and hidden <= set(full)
+    assert str(env.unwrapped.problem.answer) not in {str(v) for v in plain.values()}
+
+
+@pytest.mark.parametrize("env_id,channel", CASES)
 def test_reference_action_succeeds_on_turn_one(env_id, channel):
     env = make(env_id, channel)
     for seed in range(5):

@@ -27,9 +27,8 @@ class MathEnv(FeedbackEnv):
     **Registered configurations** — ``fbgym/Math-v0`` with ``feedback`` in verbal, unary,
     ranked, scalar; ``kinds``, ``levels``, ``data_path``/``data_format`` choose the problems.
 
-    **Info** — ``reset`` gives ``info["problem"]``: kind, level and, for generated problems,
-    the step program without values (``steps``) — privileged structure meant for
-    programmatic baselines; agents that read it are marked so in their results.
+    **Info** — ``reset`` gives ``info["problem"]``: kind and level; with ``privileged=True``,
+    also the step program without values (``steps``), meant for programmatic baselines.
     """
 
     def __init__(
@@ -45,6 +44,7 @@ class MathEnv(FeedbackEnv):
         seed: int = 0,
         pairwise: bool = False,
         user: str | Mapping[str, Any] | None = None,
+        privileged: bool = False,
         render_mode: str | None = None,
     ):
         config = MathConfig(tuple(kinds), tuple(levels), data_path, data_format)
@@ -55,5 +55,6 @@ class MathEnv(FeedbackEnv):
             split=split,
             dataset_seed=seed,
             user=user,
+            privileged=privileged,
             render_mode=render_mode,
         )

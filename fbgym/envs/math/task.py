@@ -84,7 +84,8 @@ class MathTask:
             observation=item.question,
             answer=format_number(gold),
             solution=tuple(s.text for s in item.steps),
-            public={"kind": kind, "level": level, "steps": steps_to_json(item.steps)},
+            public={"kind": kind, "level": level},
+            privileged={"steps": steps_to_json(item.steps)},
             data={"steps": item.steps, "gold_value": gold, "unit": item.unit},
             difficulty=level,
         )
