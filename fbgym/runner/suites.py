@@ -71,14 +71,19 @@ def _entries(episodes: int, ids: Iterable[tuple[str, dict[str, Any]]]) -> tuple[
     return tuple(SuiteEntry(env_id, CHANNELS, episodes, kwargs) for env_id, kwargs in ids)
 
 
-FAMILY_IDS = ("fbgym/Math-v0", "fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0")
+FAMILY_IDS = ("fbgym/Math-v0", "fbgym/Code-v0", "fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0")
+SANDBOXED = {"fbgym/Code-v0"}
+"""Families whose episodes run code in the sandbox, ten times slower: fewer seeds by default."""
 
 register_suite(
     Suite(
         "default",
         1,
-        _entries(200, [(env_id, {}) for env_id in FAMILY_IDS]),
-        "Every family in the verbal, unary and ranked channels, 200 seeds each.",
+        tuple(
+            SuiteEntry(env_id, CHANNELS, 100 if env_id in SANDBOXED else 200)
+            for env_id in FAMILY_IDS
+        ),
+        "Every family in the verbal, unary and ranked channels: 200 seeds each, 100 for code.",
     )
 )
 register_suite(

@@ -115,7 +115,7 @@ def test_sigkill_midway_then_resume_gives_the_same_episode_set(tmp_path):
 
 
 def test_named_suites():
-    assert len(get_suite("smoke").specs()) == 90
+    assert len(get_suite("smoke").specs()) == 120
     assert get_suite("default").label == "default@1"
 
 

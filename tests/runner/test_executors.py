@@ -28,7 +28,7 @@ def test_ray_executor_agrees_with_serial(tmp_path):
 def test_streams_split_by_env_and_length():
     specs = get_suite("smoke").specs()
     streams = make_streams(specs, 4)
-    assert [len(s.specs) for s in streams] == [4, 4, 2] * 9
+    assert [len(s.specs) for s in streams] == [4, 4, 2] * 12
     assert all(len({e.env_key for e in s.specs}) == 1 for s in streams)
     with pytest.raises(ConfigError, match="at least 1"):
         make_streams(specs, 0)
