@@ -117,6 +117,11 @@ class EpisodeRun:
         self.error: str | None = None
         self.done = False
 
+    @property
+    def agent_info(self) -> dict[str, Any]:
+        """The env's info for the agent, with ``episode_key`` naming this episode."""
+        return {**self.info, "episode_key": self.spec.key}
+
     def step(self, action: object) -> None:
         """Play ``action`` and record the turn."""
         self.obs, reward, terminated, truncated, self.info = self.env.step(action)
@@ -180,7 +185,20 @@ def play_episode(
     try:
         agent.reset(run.obs["instruction"], seed=spec.seed)
         while not run.done:
-            run.step(call_with_timeout(agent.act, step_timeout, run.obs, run.info))
+            run.step(call_with_timeout(agent.act, step_timeout, run.obs, run.agent_info))
     except Exception as exc:  # the agent's failure is this episode's, not the run's
         run.fail(exc)
+    end_episode(agent, run)
     return run.record()
+
+
+def end_episode(agent: Agent, run: EpisodeRun) -> None:
+    """Tell an agent that has an ``end_episode`` hook how the episode ended."""
+    hook = getattr(agent, "end_episode", None)
+    if hook is None:
+        return
+    try:
+        hook(run.obs, run.agent_info)
+    except Exception as exc:
+        if run.error is None:
+            run.fail(exc)

@@ -103,6 +103,7 @@ def evaluate(
     executor: str | Executor = "process",
     workers: int | None = None,
     step_timeout: float | None = None,
+    batch_size: int = 16,
     stream_length: int = STREAM_LENGTH,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -110,8 +111,9 @@ def evaluate(
 
     Episodes are played in streams of ``stream_length`` consecutive seeds, each stream by
     a fresh agent that may remember across its episodes, on ``executor`` (``serial``,
-    ``process`` — the default, with ``workers`` processes — or ``ray``); the results do not
-    depend on the executor. An agent that raises, or takes longer than ``step_timeout``
+    ``process`` — the default, with ``workers`` processes — ``ray``, or ``batched``, which
+    plays ``batch_size`` streams side by side through the agent's ``act_batch``); the results
+    do not depend on the executor. An agent that raises, or takes longer than ``step_timeout``
     seconds for one action, fails that episode with the error recorded.
 
     Writes ``run_dir`` (default ``runs/<agent>-<time>``): ``meta.json`` and one line of
@@ -142,7 +144,7 @@ def evaluate(
     streams = [
         s for s in make_streams(specs, stream_length) if any(e.key not in done for e in s.specs)
     ]
-    chosen = get_executor(executor, workers)
+    chosen = get_executor(executor, workers, batch_size)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -152,9 +154,9 @@ def evaluate(
     for batch in chosen.run(agent, streams, frozenset(done), step_timeout):
         for record in batch:
             record["agent"] = card["name"]
-            run.append(record)
             done[record["key"]] = record
             wins += record["success"]
+        run.append(*batch)
         if bar is not None:
             bar.update(len(batch))
             bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from fbgym.agents.base import Agent
+from fbgym.agents.base import Agent, BaseAgent
 from fbgym.errors import ConfigError
-from fbgym.runner.episode import EpisodeSpec, play_episode
+from fbgym.runner.episode import (
+    EpisodeRun,
+    EpisodeSpec,
+    call_with_timeout,
+    end_episode,
+    play_episode,
+)
 
 
 @dataclass(frozen=True)
@@ -179,17 +186,111 @@ def _pickle_agent(agent: Agent) -> bytes:
         ) from exc
 
 
-def get_executor(executor: str | Executor, workers: int | None = None) -> Executor:
-    """An executor by name (``serial``, ``process``, ``ray``) or the one given."""
+class BatchedExecutor:
+    """Streams played side by side in this process, one ``act_batch`` call per step.
+
+    Up to ``batch_size`` episodes — one from each of as many streams — are in flight; each
+    step asks the agent for all their actions at once, so a language model generates them in
+    one batch. For agents that keep no memory across episodes (their results then equal the
+    serial executor's): the streams share one agent. If a batch call raises, each episode of
+    the batch is asked alone, so only the episode whose action fails is failed.
+    """
+
+    name = "batched"
+
+    def __init__(self, batch_size: int = 16):
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        self.batch_size = batch_size
+        self.workers = 1
+
+    def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
+        if type(agent).act_batch is BaseAgent.act_batch or not hasattr(agent, "act_batch"):
+            raise ConfigError(
+                f"agent {getattr(agent, 'name', agent)!r} does not batch (no act_batch of its "
+                "own); use the serial or process executor"
+            )
+        if hasattr(agent, "new_stream"):
+            agent.new_stream()
+        privileged = bool(getattr(agent, "privileged", False))
+        waiting = deque(streams)
+        lanes: list[_Lane] = []
+        while waiting or lanes:
+            while waiting and len(lanes) < self.batch_size:
+                lanes.append(_Lane(waiting.popleft(), agent, privileged))
+            runs = [lane.run for lane in lanes]
+            infos = [run.agent_info for run in runs]
+            try:
+                actions = call_with_timeout(
+                    agent.act_batch, step_timeout, [r.obs for r in runs], infos
+                )
+                if len(actions) != len(runs):
+                    raise ConfigError(f"act_batch returned {len(actions)} actions for {len(runs)}")
+            except Exception:
+                actions = [
+                    _act_alone(agent, run, info, step_timeout) for run, info in zip(runs, infos)
+                ]
+            for run, action in zip(runs, actions):
+                if not run.done:
+                    run.step(action)
+            finished = []
+            for lane in lanes:
+                if lane.run.done:
+                    record = lane.finish()
+                    if record["key"] not in skip:
+                        finished.append(record)
+            lanes = [lane for lane in lanes if not lane.closed]
+            if finished:
+                yield finished
+
+
+class _Lane:
+    """One stream in the batched executor: its env and the episode in flight."""
+
+    def __init__(self, stream: Stream, agent: Agent, privileged: bool):
+        self.stream = stream
+        self.agent = agent
+        self.env = stream.specs[0].make_env(privileged=privileged)
+        self.position = 0
+        self.closed = False
+        self.run = EpisodeRun(stream.specs[0], self.env)
+
+    def finish(self) -> dict[str, Any]:
+        """The finished episode's record; starts the next episode, or closes the lane."""
+        end_episode(self.agent, self.run)
+        record = {**self.run.record(), "stream": self.stream.index, "position": self.position}
+        self.position += 1
+        if self.position < len(self.stream.specs):
+            self.run = EpisodeRun(self.stream.specs[self.position], self.env)
+        else:
+            self.env.close()
+            self.closed = True
+        return record
+
+
+def _act_alone(agent: Agent, run: EpisodeRun, info: dict[str, Any], timeout: float | None):
+    try:
+        return call_with_timeout(agent.act_batch, timeout, [run.obs], [info])[0]
+    except Exception as exc:  # this episode's failure only
+        run.fail(exc)
+        return None
+
+
+def get_executor(
+    executor: str | Executor, workers: int | None = None, batch_size: int = 16
+) -> Executor:
+    """An executor by name (``serial``, ``process``, ``ray``, ``batched``) or the one given."""
     if not isinstance(executor, str):
         return executor
+    if executor == "batched":
+        return BatchedExecutor(batch_size)
     if executor == "serial":
         return SerialExecutor()
     if executor == "process":
         return ProcessExecutor(workers)
     if executor == "ray":
         return RayExecutor(workers)
-    raise ConfigError(f"unknown executor {executor!r}; choose serial, process or ray")
+    raise ConfigError(f"unknown executor {executor!r}; choose serial, process, ray or batched")
 
 
 def flatten(batches: Iterable[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:

@@ -49,8 +49,9 @@ def summarize(
 
     K is the group's turn budget (``max_turns``), the most attempts an episode can take;
     ``SR@K`` and ``K`` are columns of their own so groups with other budgets line up.
-    Also: episodes, mean turns to success (over successes), mean score, agent errors, and 95% bootstrap CIs for SR@1, SR@K and the gain. ``max_k`` bounds the
-    SR@k columns (default: the largest budget of any group).
+    Also: episodes, mean turns to success (over successes), mean score, agent errors, and
+    95% bootstrap CIs for SR@1, SR@K and the gain. ``max_k`` bounds the SR@k columns
+    (default: the largest budget of any group).
     """
     by = [c for c in by if c in df.columns]
     overall = max_k or (_budget(df) if len(df) else 1)

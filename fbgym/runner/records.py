@@ -69,10 +69,12 @@ class RunDir:
                 handle.truncate(keep)
         return len(data) - keep
 
-    def append(self, record: dict[str, Any]) -> None:
-        """Append one episode record durably."""
-        line = json.dumps(record, ensure_ascii=True, sort_keys=True, default=str) + "\n"
+    def append(self, *records: dict[str, Any]) -> None:
+        """Append episode records durably: one write and one fsync for the lot."""
+        lines = "".join(
+            json.dumps(r, ensure_ascii=True, sort_keys=True, default=str) + "\n" for r in records
+        )
         with self.episodes_path.open("ab") as handle:
-            handle.write(line.encode("ascii"))
+            handle.write(lines.encode("ascii"))
             handle.flush()
             os.fsync(handle.fileno())

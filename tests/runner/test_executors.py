@@ -35,7 +35,7 @@ def test_streams_split_by_env_and_length():
 
 
 def test_unknown_executor_and_unpicklable_agents(tmp_path):
-    with pytest.raises(ConfigError, match="choose serial, process or ray"):
+    with pytest.raises(ConfigError, match="choose serial, process, ray or batched"):
         get_executor("threads")
 
     class Local(FeedbackAgent):  # defined in a function: cannot be pickled
