@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.errors import SubmissionRejected
 
 __all__ = ["ResultsStore", "SubmissionRejected", "submit"]
 

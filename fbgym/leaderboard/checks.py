@@ -6,8 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from fbgym.errors import UnknownIdError
-from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.errors import SubmissionRejected, UnknownIdError
 from fbgym.leaderboard.loading import RunFiles
 from fbgym.leaderboard.schema import SAFE_NAME, validate
 from fbgym.runner.episode import EpisodeSpec

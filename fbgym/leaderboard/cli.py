@@ -66,7 +66,7 @@ def submit(
     PATH is a run directory written by `fbgym run` or `pytest --benchmark`, or the JSON file
     of `pytest --benchmark-json`, whose benchmarks name their run directories.
     """
-    from fbgym.leaderboard.errors import SubmissionRejected
+    from fbgym.errors import SubmissionRejected
     from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES
     from fbgym.leaderboard.submit import AgentLabel
     from fbgym.leaderboard.submit import submit as submit_path

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.errors import SubmissionRejected
 from fbgym.runner.records import EPISODES, META
 
 DEFAULT_MAX_BYTES = 64 * 2**20

@@ -7,6 +7,7 @@ results gives the same files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def gain_figure(table: pd.DataFrame, suite: str) -> Figure:
     return fig
 
 
+def _renumber_ids(svg: str) -> str:
+    """Number matplotlib's hashed SVG ids in order of appearance.
+
+    The hashes cover clip boxes at full float precision, which a layout engine may settle
+    differently from one draw to the next; renumbering makes the file reproducible.
+    """
+    names: dict[str, str] = {}
+    return re.sub(
+        r"\b([a-z])([0-9a-f]{10})\b",
+        lambda m: names.setdefault(m.group(0), f"{m.group(1)}{len(names):010d}"),
+        svg,
+    )
+
+
 def save(fig: Figure, stem: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
     """Write ``fig`` as ``stem.png``, ``stem.svg``, ...; returns the paths."""
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +129,8 @@ def save(fig: Figure, stem: Path, formats: Sequence[str] = FORMATS) -> list[Path
         metadata = {"Date": None} if fmt == "svg" else {}
         with matplotlib.rc_context({"svg.hashsalt": "fbgym-leaderboard"}):
             fig.savefig(path, format=fmt, dpi=110, metadata=metadata)
+        if fmt == "svg":
+            path.write_text(_renumber_ids(path.read_text()))
         paths.append(path)
     return paths
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from fbgym.errors import UnknownIdError
-from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.errors import SubmissionRejected, UnknownIdError
 from fbgym.registry import registry
 
 _VERSION = re.compile(r"-v(\d+)$")

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from fbgym.core.types import Channel, FeedbackKind
-from fbgym.leaderboard.errors import SubmissionRejected
+from fbgym.errors import SubmissionRejected
 
 SCHEMA_ID = "fbgym-leaderboard-submission"
 SCHEMA_VERSION = 1
@@ -282,7 +282,7 @@ def validate(kind: str, document: Any, where: str) -> None:
     >>> validate("meta", {"seed": -1}, "meta.json")
     Traceback (most recent call last):
     ...
-    fbgym.leaderboard.errors.SubmissionRejected: schema: meta.json: ...
+    fbgym.errors.SubmissionRejected: schema: meta.json: ...
     """
     error = best_match(_validator(kind).iter_errors(document))
     if error is not None:

@@ -27,9 +27,8 @@ from typing import Any
 
 from filelock import FileLock
 
-from fbgym.errors import FbgymError
+from fbgym.errors import FbgymError, SubmissionRejected
 from fbgym.leaderboard.checks import check_name, episode_totals
-from fbgym.leaderboard.errors import SubmissionRejected
 from fbgym.leaderboard.loading import parse_json, parse_jsonl
 from fbgym.leaderboard.schema import validate
 from fbgym.runner.records import EPISODES, META

@@ -16,8 +16,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from fbgym.errors import SubmissionRejected
 from fbgym.leaderboard.checks import check_coverage, check_name, check_records, parse_suite
-from fbgym.leaderboard.errors import SubmissionRejected
 from fbgym.leaderboard.index import Index
 from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES, RunFiles, load_run, run_dirs
 from fbgym.leaderboard.replay import EnvCheck, ReplayReport, check_env, replay_all
@@ -165,7 +165,7 @@ def submit(
 ) -> list[Path]:
     """Submit a run directory, or every run a pytest-benchmark JSON names; returns the folders.
 
-    Raises :class:`~fbgym.leaderboard.errors.SubmissionRejected` with a precise reason at the
+    Raises :class:`~fbgym.errors.SubmissionRejected` with a precise reason at the
     first problem; runs stored before a later one is rejected stay stored.
     """
     return [
