@@ -10,14 +10,12 @@ reference solution returns, computed in the sandbox.
 from __future__ import annotations
 
 import ast
-import gzip
-import json
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fbgym.envs.datafiles import read_records
 from fbgym.errors import DataFormatError
 
 _MISSING = object()
@@ -52,25 +50,6 @@ class LoadedProblem:
     preamble: str = ""
     """Code prepended to a solution (HumanEval: the prompt, with its imports and helpers)."""
     source: str = ""
-
-
-def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each non-blank line of a .jsonl or .jsonl.gz file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(f"no such data file: {path}")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise DataFormatError(f"{path}:{number}: expected a JSON object")
-            yield number, record
 
 
 def extract_tests(test_source: str, callee: str, where: str) -> tuple[LoadedTest, ...]:

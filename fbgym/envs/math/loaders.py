@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fbgym.envs.datafiles import read_records
 from fbgym.envs.math.grader import find_boxed, parse_number
 from fbgym.envs.math.program import Step, compile_expr, evaluate, format_number
 from fbgym.errors import DataFormatError
@@ -34,34 +32,6 @@ class LoadedProblem:
     source: str = ""
     """``file:line`` it came from."""
     difficulty: int | None = None
-
-
-def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each record of a .jsonl, .jsonl.gz or .json (array) file."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(f"no such data file: {path}")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        if path.name.endswith(".json"):
-            try:
-                records = json.load(handle)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"{path}: not valid JSON ({exc})") from None
-            if not isinstance(records, list):
-                raise DataFormatError(f"{path}: expected a JSON array of records")
-            yield from enumerate(records, start=1)
-            return
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise DataFormatError(f"{path}:{number}: expected a JSON object")
-            yield number, record
 
 
 def _require(record: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

@@ -14,15 +14,13 @@
 from __future__ import annotations
 
 import csv
-import gzip
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from fbgym.envs.datafiles import open_text, read_records
 from fbgym.envs.search.collection import Collection, Facet, Topic
 from fbgym.envs.search.retrieval import content_words
 from fbgym.errors import ConfigError, DataFormatError
@@ -55,29 +53,6 @@ class DataFiles:
                 raise ConfigError(f"search data: the {name} file {path!r} does not exist")
 
 
-def _open(path: str | Path) -> TextIO:
-    path = Path(path)
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8", newline="")
-
-
-def _json_lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with _open(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise DataFormatError(
-                    f"{path}:{number}: expected a JSON object, got {type(record).__name__}"
-                )
-            yield number, record
-
-
 def _field(record: dict[str, Any], keys: tuple[str, ...], where: str, what: str) -> str:
     for key in keys:
         if record.get(key) is not None:
@@ -92,7 +67,7 @@ def load_corpus(path: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ids: list[str] = []
     texts: list[str] = []
     seen: set[str] = set()
-    for number, record in _json_lines(path):
+    for number, record in read_records(path):
         where = f"{path}:{number}"
         doc_id = _field(record, _DOC_ID_KEYS, where, "document id")
         if doc_id in seen:
@@ -109,7 +84,7 @@ def load_corpus(path: str | Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def load_topics(path: str | Path) -> dict[str, str]:
     """Topic id -> query text, from a TSV, a jsonl or a TREC SGML topics file."""
-    with _open(path) as handle:
+    with open_text(path) as handle:
         content = handle.read()
     if _TREC_TOPIC.search(content):
         topics = {}
@@ -123,7 +98,7 @@ def load_topics(path: str | Path) -> dict[str, str]:
         return {
             _field(r, _TOPIC_ID_KEYS, f"{path}:{n}", "topic id"):
             _field(r, _TOPIC_TEXT_KEYS, f"{path}:{n}", "query text")
-            for n, r in _json_lines(path)
+            for n, r in read_records(path)
         }
     topics = {}
     for number, line in enumerate(content.splitlines(), start=1):
@@ -139,7 +114,7 @@ def load_topics(path: str | Path) -> dict[str, str]:
 def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     """Query id -> {doc id: grade} from TREC (4 columns) or BEIR (3 columns) qrels."""
     qrels: dict[str, dict[str, int]] = {}
-    with _open(path) as handle:
+    with open_text(path) as handle:
         for number, line in enumerate(handle, start=1):
             parts = line.split()
             if not parts:
@@ -169,7 +144,7 @@ def _facet_terms(description: str, request: str) -> tuple[str, ...]:
 
 def load_facets(path: str | Path, qrels: dict[str, dict[str, int]]) -> list[Topic]:
     """Topics with facets and recorded clarifying questions from a ClariQ/Qulac-style TSV."""
-    with _open(path) as handle:
+    with open_text(path) as handle:
         reader = csv.DictReader(handle, delimiter="\t")
         header = set(reader.fieldnames or ())
         request_key = "initial_request" if "initial_request" in header else "topic"
