@@ -7,7 +7,7 @@ import fbgym  # noqa: F401
 
 
 @pytest.mark.parametrize("channel", ["verbal", "unary", "ranked", "scalar"])
-def test_math_reset_step(benchmark, cartpole_step, per_call, report, channel):
+def test_math_reset_step(benchmark, cartpole_step, cartpole_reset_step, per_call, report, channel):
     env = gym.make("fbgym/Math-v0", feedback=channel)
     seeds = iter(range(10**9))
 
@@ -16,10 +16,7 @@ def test_math_reset_step(benchmark, cartpole_step, per_call, report, channel):
         env.step("The answer is 12")
 
     benchmark(episode_turn)
-    report(
-        benchmark,
-        f"math_{channel}_reset_step",
-        per_call(episode_turn),
-        cartpole_step,
-        "cartpole_step",
-    )
+    seconds = per_call(episode_turn)
+    name = f"math_{channel}_reset_step"
+    report(benchmark, name, seconds, cartpole_step, "cartpole_step")
+    report(benchmark, name, seconds, cartpole_reset_step, "cartpole_reset_step")

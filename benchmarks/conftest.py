@@ -28,6 +28,20 @@ def cartpole_step():
     return _per_call(step, number=5000)
 
 
+@pytest.fixture(scope="session")
+def cartpole_reset_step():
+    """Seconds per ``CartPole-v1`` reset(seed) + step: an episode start, like a text env's turn."""
+    env = gym.make("CartPole-v1")
+    env.action_space.seed(0)
+    seeds = iter(range(10**9))
+
+    def reset_step():
+        env.reset(seed=next(seeds))
+        env.step(env.action_space.sample())
+
+    return _per_call(reset_step, number=5000)
+
+
 def _report(benchmark, name, seconds, reference, label):
     """Attach ``seconds / reference`` to the benchmark record and print it."""
     ratio = seconds / reference

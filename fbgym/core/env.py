@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import seeding
 
 from fbgym.core.protocols import Simulator, Task
 from fbgym.core.seeding import make_random
@@ -102,6 +104,21 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._done = False
         self._user_rng = make_random()
 
+    _pending_seed: int | None = None
+    _np_random_value: np.random.Generator | None = None
+
+    @property
+    def _np_random(self) -> np.random.Generator | None:  # type: ignore[override]
+        """Gymnasium's per-episode generator, built from the reset seed on first use."""
+        if self._np_random_value is None and self._pending_seed is not None:
+            self._np_random_value, _ = seeding.np_random(self._pending_seed)
+            self._pending_seed = None
+        return self._np_random_value
+
+    @_np_random.setter
+    def _np_random(self, value: np.random.Generator | None) -> None:
+        self._np_random_value, self._pending_seed = value, None
+
     @property
     def channel(self) -> str:
         """The feedback channel of this env's simulated user."""
@@ -123,7 +140,9 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Observation, dict[str, Any]]:
         """Start an episode on problem ``options["index"]``, else ``seed``, else a random one."""
-        super().reset(seed=seed)
+        if seed is not None:
+            # Gymnasium's reset would build the generator now; it is built only if used.
+            self._pending_seed, self._np_random_value, self._np_random_seed = seed, None, seed
         index = (options or {}).get("index")
         if index is None:
             index = seed if seed is not None else int(self.np_random.integers(2**31))

@@ -7,7 +7,7 @@ baseline agents use them to propose plausible wrong answers.
 
 from __future__ import annotations
 
-import ast
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -15,7 +15,6 @@ from functools import lru_cache
 
 Node = tuple  # ("num", Fraction) | ("ref", int) | ("neg", Node) | ("bin", op, Node, Node)
 
-_AST_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 _SWAP = {"+": "-", "-": "+", "*": "/", "/": "*"}
@@ -45,27 +44,75 @@ class Mistake:
     node: int = 0
 
 
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|s(\d+)|([-+*/()]))")
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
 @lru_cache(maxsize=4096)
 def compile_expr(expr: str) -> Node:
-    """Parse ``expr`` into a small tree; only numbers, ``sN``, + − × ÷ and parentheses."""
+    """Parse ``expr`` into a small tree; only numbers, ``sN``, + − × ÷ and parentheses.
 
-    def build(node: ast.AST) -> Node:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            value = Fraction(str(node.value))
-            return ("num", int(value) if value.denominator == 1 else value)
-        if isinstance(node, ast.Name) and node.id[:1] == "s" and node.id[1:].isdigit():
-            return ("ref", int(node.id[1:]))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return ("neg", build(node.operand))
-        if isinstance(node, ast.BinOp) and type(node.op) in _AST_OPS:
-            return ("bin", _AST_OPS[type(node.op)], build(node.left), build(node.right))
-        raise ValueError(f"unsupported element in step expression {expr!r}")
+    >>> compile_expr("2 * (s1 - 3)")
+    ('bin', '*', ('num', 2), ('bin', '-', ('ref', 1), ('num', 3)))
+    """
+    text = expr.replace("×", "*").replace("÷", "/").replace("−", "-").strip()
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise ValueError(f"unsupported element in step expression {expr!r}")
+        number, ref, op = match.groups()
+        tokens.append(("num", number) if number else ("ref", ref) if ref else ("op", op))
+        position = match.end()
+        while position < len(text) and text[position].isspace():
+            position += 1
+    parser = _Parser(tokens, expr)
+    node = parser.expression(1)
+    if parser.index != len(tokens):
+        raise ValueError(f"invalid step expression {expr!r}")
+    return node
 
-    try:
-        tree = ast.parse(expr.replace("×", "*").replace("÷", "/").replace("−", "-"), mode="eval")
-    except SyntaxError as exc:
-        raise ValueError(f"invalid step expression {expr!r}") from exc
-    return build(tree.body)
+
+class _Parser:
+    """Precedence climbing over the tokens of one step expression."""
+
+    def __init__(self, tokens: list[tuple[str, str]], expr: str):
+        self.tokens, self.expr, self.index = tokens, expr, 0
+
+    def _fail(self) -> ValueError:
+        return ValueError(f"invalid step expression {self.expr!r}")
+
+    def primary(self) -> Node:
+        if self.index >= len(self.tokens):
+            raise self._fail()
+        kind, value = self.tokens[self.index]
+        self.index += 1
+        if kind == "num":
+            number = Fraction(value)
+            return ("num", int(number) if number.denominator == 1 else number)
+        if kind == "ref":
+            return ("ref", int(value))
+        if value == "-":
+            return ("neg", self.primary())
+        if value == "(":
+            node = self.expression(1)
+            if self.index >= len(self.tokens) or self.tokens[self.index] != ("op", ")"):
+                raise self._fail()
+            self.index += 1
+            return node
+        raise self._fail()
+
+    def expression(self, min_precedence: int) -> Node:
+        left = self.primary()
+        while self.index < len(self.tokens):
+            kind, op = self.tokens[self.index]
+            precedence = _PRECEDENCE.get(op, 0) if kind == "op" else 0
+            if precedence < min_precedence:
+                break
+            self.index += 1
+            left = ("bin", op, left, self.expression(precedence + 1))
+        return left
 
 
 def count_ops(node: Node) -> int:
