@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -87,12 +87,15 @@ class Feedback:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict; :meth:`from_dict` inverts it."""
-        data = asdict(self)
-        data["channel"] = self.channel.value
-        data["parts"] = [{"kind": p.kind.value, "text": p.text} for p in self.parts]
-        data["ranking"] = None if self.ranking is None else [list(g) for g in self.ranking]
-        data["meta"] = dict(self.meta)
-        return data
+        return {
+            "channel": self.channel.value,
+            "text": self.text,
+            "parts": [{"kind": p.kind.value, "text": p.text} for p in self.parts],
+            "ranking": None if self.ranking is None else [list(g) for g in self.ranking],
+            "value": self.value,
+            "end": self.end,
+            "meta": dict(self.meta),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Feedback:
@@ -155,9 +158,16 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""
-        data = asdict(self)
-        data["diagnosis"] = dict(self.diagnosis)
-        return data
+        return {
+            "success": self.success,
+            "score": self.score,
+            "utility": self.utility,
+            "valid": self.valid,
+            "graded": self.graded,
+            "message": self.message,
+            "observation": self.observation,
+            "diagnosis": dict(self.diagnosis),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Outcome:

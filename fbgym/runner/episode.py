@@ -31,11 +31,12 @@ class EpisodeSpec:
     seed: int
     kwargs: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def key(self) -> str:
-        """A unique, stable name for this episode within a run."""
+    key: str = field(init=False, repr=False, compare=False)
+    """A unique, stable name for this episode within a run."""
+
+    def __post_init__(self) -> None:
         extra = ",".join(f"{k}={self.kwargs[k]!r}" for k in sorted(self.kwargs))
-        return f"{self.env_id}|{self.channel}|{extra}|{self.seed}"
+        object.__setattr__(self, "key", f"{self.env_id}|{self.channel}|{extra}|{self.seed}")
 
     @property
     def env_key(self) -> str:

@@ -152,11 +152,10 @@ def evaluate(
         bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
     wins = sum(r["success"] for r in done.values())
     for batch in chosen.run(agent, streams, frozenset(done), step_timeout):
-        for record in batch:
-            record["agent"] = card["name"]
-            done[record["key"]] = record
-            wins += record["success"]
-        run.append(*batch)
+        run.append_lines([episode.line for episode in batch])
+        for summary, _ in batch:
+            done[summary["key"]] = summary
+            wins += summary["success"]
         if bar is not None:
             bar.update(len(batch))
             bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import pickle
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from fbgym.agents.base import Agent, BaseAgent
 from fbgym.errors import ConfigError
@@ -25,6 +25,7 @@ from fbgym.runner.episode import (
     end_episode,
     play_episode,
 )
+from fbgym.runner.records import encode_record
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,28 @@ def make_streams(specs: Sequence[EpisodeSpec], length: int) -> list[Stream]:
     return [Stream(i, tuple(s)) for i, s in enumerate(streams)]
 
 
+class Played(NamedTuple):
+    """A finished episode as executors hand it back.
+
+    The record less its transcript, and the whole record as its ``episodes.jsonl`` line,
+    encoded where the episode was played so that the process writing the run does little.
+    """
+
+    summary: dict[str, Any]
+    line: str
+
+
+def played(agent: Agent, record: dict[str, Any]) -> Played:
+    """``record``, stamped with the agent's name, as :class:`Played`."""
+    record["agent"] = getattr(agent, "name", type(agent).__name__)
+    summary = {k: v for k, v in record.items() if k != "transcript"}
+    return Played(summary, encode_record(record))
+
+
 def iter_stream(
     agent: Agent, stream: Stream, skip: frozenset[str], step_timeout: float | None
-) -> Iterator[dict[str, Any]]:
-    """Play a stream from a fresh start, yielding each episode's record.
+) -> Iterator[Played]:
+    """Play a stream from a fresh start, yielding each episode as it ends.
 
     Episodes in ``skip`` are played (the agent may learn from them) but not yielded, so a
     resumed stream reproduces the uninterrupted one.
@@ -64,20 +83,20 @@ def iter_stream(
         for position, spec in enumerate(stream.specs):
             record = play_episode(agent, spec, env, step_timeout=step_timeout)
             if spec.key not in skip:
-                yield {**record, "stream": stream.index, "position": position}
+                yield played(agent, {**record, "stream": stream.index, "position": position})
     finally:
         env.close()
 
 
 def play_stream(
     agent: Agent, stream: Stream, skip: frozenset[str], step_timeout: float | None
-) -> list[dict[str, Any]]:
+) -> list[Played]:
     """:func:`iter_stream`, as a list."""
     return list(iter_stream(agent, stream, skip, step_timeout))
 
 
 class Executor(Protocol):
-    """Plays streams and yields the episode records as streams finish."""
+    """Plays streams and yields the finished episodes in batches."""
 
     name: str
 
@@ -87,8 +106,8 @@ class Executor(Protocol):
         streams: Sequence[Stream],
         skip: frozenset[str],
         step_timeout: float | None,
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Yield each stream's records (in any order)."""
+    ) -> Iterator[list[Played]]:
+        """Yield finished episodes, a batch at a time, in any order."""
         ...
 
 
@@ -99,8 +118,8 @@ class SerialExecutor:
 
     def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         for stream in streams:
-            for record in iter_stream(agent, stream, skip, step_timeout):
-                yield [record]
+            for episode in iter_stream(agent, stream, skip, step_timeout):
+                yield [episode]
 
 
 _WORKER_AGENT: Agent | None = None
@@ -238,7 +257,7 @@ class BatchedExecutor:
                 if lane.run.done:
                     record = lane.finish()
                     if record["key"] not in skip:
-                        finished.append(record)
+                        finished.append(played(agent, record))
             lanes = [lane for lane in lanes if not lane.closed]
             if finished:
                 yield finished
@@ -291,9 +310,3 @@ def get_executor(
     if executor == "ray":
         return RayExecutor(workers)
     raise ConfigError(f"unknown executor {executor!r}; choose serial, process, ray or batched")
-
-
-def flatten(batches: Iterable[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-    """Records from an executor's stream batches, one by one."""
-    for batch in batches:
-        yield from batch
