@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,6 +84,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
             simulator = apply_user(simulator, user)
         self.task = task
         self.simulator = simulator
+        self._user_sees_action = "action" in inspect.signature(simulator.respond).parameters
         self.max_turns = int(max_turns)
         self.split = split
         self.dataset_seed = int(dataset_seed)
@@ -170,7 +172,13 @@ class FeedbackEnv(gym.Env[Observation, str]):
             outcome = self.task.grade(problem, action, tuple(self._history))
         else:
             outcome = Outcome.invalid(reason)
-        feedback = self.simulator.respond(problem, tuple(self._history), outcome, self._user_rng)
+        history = tuple(self._history)
+        if self._user_sees_action:
+            feedback = self.simulator.respond(
+                problem, history, outcome, self._user_rng, action=_recordable(action)
+            )
+        else:
+            feedback = self.simulator.respond(problem, history, outcome, self._user_rng)
         if not outcome.valid:
             text = f"Your action was not accepted: {outcome.message}. {feedback.text}".strip()
             feedback = _with_text(feedback, text, invalid=outcome.message)

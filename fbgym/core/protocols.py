@@ -40,5 +40,9 @@ class Simulator(Protocol):
     def respond(
         self, problem: Problem, history: Sequence[Turn], outcome: Outcome, rng: random.Random
     ) -> Feedback:
-        """Feedback on the action graded as ``outcome``; every random choice draws on ``rng``."""
+        """Feedback on the action graded as ``outcome``; every random choice draws on ``rng``.
+
+        A simulator that also declares an ``action`` keyword is given the action's text
+        (e.g. to prefer longer answers, as a verbosity-biased annotator does).
+        """
         ...

@@ -32,8 +32,8 @@ def candidates(steps: tuple[Step, ...], rng: random.Random) -> list[Candidate]:
     Weights are the slip priors jittered per episode (log-normal), so which wrong answer the
     solver favours differs from problem to problem.
     """
-    correct = evaluate(steps)
-    if correct is None:
+    correct = evaluate(steps) if steps else None
+    if not correct:
         return []
     found: dict[Fraction, Candidate] = {correct[-1]: Candidate(correct[-1], correct, 1.0)}
     for mistake in mistakes(steps):
@@ -110,6 +110,13 @@ class MathPolicy:
                 and c.path[:k] == last.path[:k]
                 and c.path[k] != last.path[k]
             ] or alive
+        edit = feedback.meta.get("edit")  # the user rewrote the faulty step
+        if edit:
+            k, value = edit["step"] - 1, Fraction(edit["value"])
+            alive = [c for c in alive if len(c.path) > k and c.path[k] == value] or alive
+        for step_number, value in (feedback.meta.get("step_values") or {}).items():
+            k = int(step_number) - 1
+            alive = [c for c in alive if len(c.path) > k and c.path[k] == Fraction(value)] or alive
         if feedback.ranking:
             alive = [c for c in alive if self._consistent(c.value, feedback.ranking)]
         self.alive = alive
