@@ -28,11 +28,15 @@ def episodes_per_second(tmp_path, name, **kwargs):
 def test_two_workers_vs_one(benchmark, tmp_path):
     one = episodes_per_second(tmp_path, "one", executor="process", workers=1)
     two = benchmark.pedantic(
-        episodes_per_second, args=(tmp_path, "two"), kwargs={"executor": "process", "workers": 2},
-        rounds=1, iterations=1,
+        episodes_per_second,
+        args=(tmp_path, "two"),
+        kwargs={"executor": "process", "workers": 2},
+        rounds=1,
+        iterations=1,
     )
-    benchmark.extra_info.update({"episodes": EPISODES, "one_worker_eps": one,
-                                 "two_workers_eps": two, "speedup": two / one})
+    benchmark.extra_info.update(
+        {"episodes": EPISODES, "one_worker_eps": one, "two_workers_eps": two, "speedup": two / one}
+    )
     print(f"\n1 worker {one:.0f} ep/s, 2 workers {two:.0f} ep/s: {two / one:.2f}x")
 
 
@@ -42,8 +46,13 @@ def test_ray_vs_process_pool(benchmark, tmp_path):
     episodes_per_second(tmp_path, "warm", executor="ray", workers=2)  # start the Ray workers
     pool = episodes_per_second(tmp_path, "pool", executor="process", workers=2)
     on_ray = benchmark.pedantic(
-        episodes_per_second, args=(tmp_path, "ray"), kwargs={"executor": "ray", "workers": 2},
-        rounds=1, iterations=1,
+        episodes_per_second,
+        args=(tmp_path, "ray"),
+        kwargs={"executor": "ray", "workers": 2},
+        rounds=1,
+        iterations=1,
     )
-    benchmark.extra_info.update({"pool_eps": pool, "ray_eps": on_ray, "pool_over_ray": pool / on_ray})
+    benchmark.extra_info.update(
+        {"pool_eps": pool, "ray_eps": on_ray, "pool_over_ray": pool / on_ray}
+    )
     print(f"\nprocess pool {pool:.0f} ep/s, Ray {on_ray:.0f} ep/s: pool/Ray = {pool / on_ray:.2f}")
