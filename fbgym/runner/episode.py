@@ -108,8 +108,9 @@ def describe_error(exc: BaseException) -> str:
 class EpisodeRun:
     """One episode in progress: reset on creation, stepped with actions, then recorded."""
 
-    def __init__(self, spec: EpisodeSpec, env: gym.Env):
+    def __init__(self, spec: EpisodeSpec, env: gym.Env, stream: int | None = None):
         self.spec = spec
+        self.stream = stream
         self.env = env
         self.started = time.perf_counter()
         self.obs, self.info = env.reset(seed=spec.seed)
@@ -120,8 +121,12 @@ class EpisodeRun:
 
     @property
     def agent_info(self) -> dict[str, Any]:
-        """The env's info for the agent, with ``episode_key`` naming this episode."""
-        return {**self.info, "episode_key": self.spec.key}
+        """The env's info for the agent, naming the episode and its stream.
+
+        ``episode_key`` tells parallel episodes apart; ``stream`` lets agents with memory keep
+        it per stream.
+        """
+        return {**self.info, "episode_key": self.spec.key, "stream": self.stream}
 
     def step(self, action: object) -> None:
         """Play ``action`` and record the turn."""
@@ -177,12 +182,14 @@ def play_episode(
     env: gym.Env | None = None,
     *,
     step_timeout: float | None = None,
+    stream: int | None = None,
 ) -> dict[str, Any]:
     """Play ``spec`` with ``agent`` and return the episode's record.
 
     An agent that raises or overruns ``step_timeout`` fails the episode, with the error kept.
     """
-    run = EpisodeRun(spec, env or spec.make_env(privileged=getattr(agent, "privileged", False)))
+    env = env or spec.make_env(privileged=getattr(agent, "privileged", False))
+    run = EpisodeRun(spec, env, stream)
     try:
         agent.reset(run.obs["instruction"], seed=spec.seed)
         while not run.done:

@@ -8,8 +8,10 @@ executor plays the same streams the same way, so results do not depend on the ex
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
+import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -81,7 +83,7 @@ def iter_stream(
     env = stream.specs[0].make_env(privileged=bool(getattr(agent, "privileged", False)))
     try:
         for position, spec in enumerate(stream.specs):
-            record = play_episode(agent, spec, env, step_timeout=step_timeout)
+            record = play_episode(agent, spec, env, step_timeout=step_timeout, stream=stream.index)
             if spec.key not in skip:
                 yield played(agent, {**record, "stream": stream.index, "position": position})
     finally:
@@ -150,13 +152,24 @@ class ProcessExecutor:
     def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         payload = _pickle_agent(agent)
         with ProcessPoolExecutor(
-            self.workers, initializer=_init_worker, initargs=(payload,)
+            self.workers, mp_context=_context(), initializer=_init_worker, initargs=(payload,)
         ) as pool:
             pending = {pool.submit(_worker_stream, s, skip, step_timeout) for s in streams}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     yield future.result()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: ``fork`` where it is safe, else ``forkserver``.
+
+    ``fork`` is fast and workers see the caller's classes, but a library whose threads do not
+    survive a fork — torch deadlocks in forked workers — makes it unsafe once loaded.
+    """
+    if "torch" in sys.modules or sys.platform != "linux":
+        return multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
+    return multiprocessing.get_context("fork")
 
 
 class RayExecutor:
@@ -272,7 +285,7 @@ class _Lane:
         self.env = stream.specs[0].make_env(privileged=privileged)
         self.position = 0
         self.closed = False
-        self.run = EpisodeRun(stream.specs[0], self.env)
+        self.run = EpisodeRun(stream.specs[0], self.env, stream.index)
 
     def finish(self) -> dict[str, Any]:
         """The finished episode's record; starts the next episode, or closes the lane."""
@@ -280,7 +293,7 @@ class _Lane:
         record = {**self.run.record(), "stream": self.stream.index, "position": self.position}
         self.position += 1
         if self.position < len(self.stream.specs):
-            self.run = EpisodeRun(self.stream.specs[self.position], self.env)
+            self.run = EpisodeRun(self.stream.specs[self.position], self.env, self.stream.index)
         else:
             self.env.close()
             self.closed = True

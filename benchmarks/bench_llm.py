@@ -1,0 +1,80 @@
+"""HFAgent generation throughput: 16 episodes in one batch vs one at a time, same tiny model."""
+
+import time
+
+import gymnasium as gym
+import pytest
+
+import fbgym  # noqa: F401
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from fbgym.agents.llm.hf import HFAgent  # noqa: E402
+from fbgym.agents.llm.tiny import build_tiny_model  # noqa: E402
+
+EPISODES = 16
+NEW_TOKENS = 16
+
+
+@pytest.fixture(scope="module", params=["dynamic", "static"])
+def setup(request, tmp_path_factory):
+    """A tiny Llama, an agent that always generates NEW_TOKENS tokens, 16 first turns.
+
+    ``dynamic`` is transformers' default KV cache (grown by concatenation each step);
+    ``static`` preallocates it (``generation_kwargs={"cache_implementation": "static"}``).
+    """
+    env = gym.make("fbgym/Math-v0", feedback="verbal")
+    turns = [env.reset(seed=s) for s in range(EPISODES)]
+    corpus = [o["instruction"] for o, _ in turns] + [o["observation"] for o, _ in turns]
+    path = build_tiny_model(tmp_path_factory.mktemp("tiny") / "llama", corpus, init_std=0.5)
+    agent = HFAgent(
+        path,
+        device="cpu",
+        dtype="float32",
+        max_new_tokens=NEW_TOKENS,
+        batch_size=EPISODES,
+        generation_kwargs={"min_new_tokens": NEW_TOKENS, "cache_implementation": request.param},
+    )
+    conversations = [agent.prompt(agent.track(o, i)) for o, i in turns]
+    return agent, conversations, request.param
+
+
+def _best(fn, repeat=5):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def test_batched_vs_one_at_a_time_generation(benchmark, setup):
+    agent, conversations, cache = setup
+    seeds = list(range(EPISODES))
+
+    def batched():
+        return agent.generate(conversations, seeds)
+
+    def one_at_a_time():
+        return [agent.generate([c], [s])[0] for c, s in zip(conversations, seeds)]
+
+    assert batched() == one_at_a_time()  # greedy: the same replies either way
+    benchmark.pedantic(batched, rounds=3, iterations=1, warmup_rounds=1)
+    batch_s, single_s = _best(batched), _best(one_at_a_time)
+    tokens = EPISODES * NEW_TOKENS
+    speedup = single_s / batch_s
+    benchmark.extra_info.update(
+        {
+            "batched_tokens_per_s": tokens / batch_s,
+            "one_at_a_time_tokens_per_s": tokens / single_s,
+            "speedup": speedup,
+            "cache": cache,
+        }
+    )
+    print(
+        f"\n{cache} cache, {EPISODES} episodes x {NEW_TOKENS} new tokens: "
+        f"batched {tokens / batch_s:.0f} tok/s "
+        f"({batch_s * 1e3:.0f} ms), one at a time {tokens / single_s:.0f} tok/s "
+        f"({single_s * 1e3:.0f} ms): {speedup:.1f}x"
+    )

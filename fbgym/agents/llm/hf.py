@@ -1,0 +1,224 @@
+"""HFAgent: a transformers causal LM with its chat template, generating in left-padded batches."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from fbgym.agents.llm.base import LLMAgent
+from fbgym.agents.llm.prompts import Message, PromptTemplate
+from fbgym.core.seeding import derive_seed
+from fbgym.errors import ConfigError
+
+try:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError("HFAgent needs torch and transformers: pip install 'fbgym[llm]'") from exc
+
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+
+
+def _device(device: str) -> str:
+    if device != "auto":
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _plain_transcript(messages: Sequence[Message]) -> str:
+    """A prompt for tokenizers without a chat template: ``Role: content`` lines."""
+    lines = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
+    return "\n\n".join(lines) + "\n\nAssistant:"
+
+
+class HFAgent(LLMAgent):
+    """An LLM agent over a Hugging Face causal LM (a hub id, a local path, or a loaded model).
+
+    Prompts go through the tokenizer's chat template (a plain ``Role: text`` transcript if it
+    has none; the system message is folded into the first user message if the template
+    refuses a system role). Generation is greedy when ``temperature`` is 0, else sampled with
+    seeds derived from the agent's ``seed`` and each episode, so a run is reproducible.
+    :meth:`act_batch` generates ``batch_size`` conversations at a time, left-padded; greedy
+    actions do not depend on how episodes are batched.
+
+    ``device`` is ``"auto"`` (CUDA, then MPS, then CPU) or a torch device string; ``dtype``
+    is ``"auto"`` (the checkpoint's), ``"float32"``, ``"float16"`` or ``"bfloat16"``;
+    ``model_kwargs`` go to ``from_pretrained`` (e.g. ``device_map="auto"`` with accelerate,
+    which then places the model instead of ``device``); ``generation_kwargs`` go to
+    ``generate`` (e.g. ``repetition_penalty``, or ``cache_implementation="static"``, which
+    speeds up batches on CPU). Prompts longer than ``max_prompt_tokens``
+    (default: the model's context minus ``max_new_tokens``) keep their last tokens.
+    ``prompts``, ``max_history``, ``condition`` and ``seed`` are :class:`LLMAgent`'s.
+
+    Play it with ``fbgym.evaluate(..., executor="batched")``: it is not pickled into worker
+    processes (one model per process would not fit, and torch does not survive a fork).
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: str | Path | Any,
+        *,
+        tokenizer: Any = None,
+        device: str = "auto",
+        dtype: str = "auto",
+        max_new_tokens: int = 256,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        batch_size: int = 16,
+        max_prompt_tokens: int | None = None,
+        generation_kwargs: Mapping[str, Any] | None = None,
+        model_kwargs: Mapping[str, Any] | None = None,
+        prompts: Mapping[str, PromptTemplate] | None = None,
+        max_history: int = 8,
+        condition: str | None = None,
+        seed: int = 0,
+        name: str | None = None,
+    ):
+        super().__init__(prompts=prompts, max_history=max_history, condition=condition, seed=seed)
+        if dtype not in DTYPES:
+            raise ConfigError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        if max_new_tokens < 1 or batch_size < 1:
+            raise ConfigError(
+                f"max_new_tokens and batch_size must be at least 1, got {max_new_tokens} "
+                f"and {batch_size}"
+            )
+        if temperature < 0 or not 0 < top_p <= 1:
+            raise ConfigError(
+                f"temperature must be >= 0 and top_p in (0, 1], got {temperature} and {top_p}"
+            )
+        model_kwargs = dict(model_kwargs or {})
+        if isinstance(model_name_or_path, (str, Path)):
+            source = str(model_name_or_path)
+            model = AutoModelForCausalLM.from_pretrained(
+                source, dtype=dtype if dtype == "auto" else getattr(torch, dtype), **model_kwargs
+            )
+        else:
+            model = model_name_or_path
+            source = str(getattr(model, "name_or_path", "") or type(model).__name__)
+            if dtype != "auto":
+                model = model.to(getattr(torch, dtype))
+        if tokenizer is None:
+            tokenizer = AutoTokenizer.from_pretrained(source)
+        elif isinstance(tokenizer, (str, Path)):
+            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        self.device = _device(device)
+        if "device_map" not in model_kwargs:
+            model = model.to(self.device)
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.source = source
+        self.dtype = dtype
+        self.max_new_tokens = int(max_new_tokens)
+        self.temperature = float(temperature)
+        self.top_p = float(top_p)
+        self.batch_size = int(batch_size)
+        self.generation_kwargs = dict(generation_kwargs or {})
+        context = getattr(model.config, "max_position_embeddings", None) or getattr(
+            model.config, "n_positions", None
+        )
+        if max_prompt_tokens is None and context:
+            max_prompt_tokens = max(1, int(context) - self.max_new_tokens)
+        self.max_prompt_tokens = max_prompt_tokens
+        self.name = name or f"hf-{Path(source).name or 'model'}"
+        self._system_role = True
+        self._warned_truncation = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError(
+            f"HFAgent {self.name!r} holds a model in memory and is not copied into worker "
+            "processes; play it with executor='batched' (or 'serial')"
+        )
+
+    def config(self) -> dict[str, Any]:
+        """The model, its decoding settings and the agent's prompt settings."""
+        return {
+            **super().config(),
+            "model": self.source,
+            "dtype": self.dtype,
+            "max_new_tokens": self.max_new_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_prompt_tokens": self.max_prompt_tokens,
+            "generation_kwargs": self.generation_kwargs,
+        }
+
+    def render(self, messages: Sequence[Message]) -> str:
+        """The prompt text of a conversation, ending where the model's reply begins."""
+        if not getattr(self.tokenizer, "chat_template", None):
+            return _plain_transcript(messages)
+        if self._system_role:
+            try:
+                return self._apply_template(messages)
+            except Exception:  # templates that reject a system role raise from Jinja
+                self._system_role = False
+        if messages and messages[0]["role"] == "system" and len(messages) > 1:
+            first = {"role": messages[1]["role"]}
+            first["content"] = f"{messages[0]['content']}\n\n{messages[1]['content']}"
+            messages = [first, *messages[2:]]
+        return self._apply_template(messages)
+
+    def _apply_template(self, messages: Sequence[Message]) -> str:
+        return self.tokenizer.apply_chat_template(
+            list(messages), tokenize=False, add_generation_prompt=True
+        )
+
+    def _encode(self, messages: Sequence[Message]) -> list[int]:
+        plain = not getattr(self.tokenizer, "chat_template", None)
+        ids = self.tokenizer(self.render(messages), add_special_tokens=plain)["input_ids"]
+        limit = self.max_prompt_tokens
+        if limit is not None and len(ids) > limit:
+            if not self._warned_truncation:
+                warnings.warn(
+                    f"a prompt of {len(ids)} tokens was cut to its last {limit}; lower "
+                    "max_history or raise max_prompt_tokens",
+                    stacklevel=3,
+                )
+                self._warned_truncation = True
+            ids = ids[-limit:]
+        return ids
+
+    def generate(self, conversations: Sequence[list[Message]], seeds: Sequence[int]) -> list[str]:
+        """One reply per conversation, ``batch_size`` at a time, similar lengths together."""
+        encoded = [self._encode(m) for m in conversations]
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        replies: list[str] = [""] * len(encoded)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            texts = self._generate_ids(
+                [encoded[i] for i in chunk], derive_seed(*(seeds[i] for i in chunk))
+            )
+            for i, text in zip(chunk, texts):
+                replies[i] = text
+        return replies
+
+    @torch.inference_mode()
+    def _generate_ids(self, batch: list[list[int]], seed: int) -> list[str]:
+        padded = self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt")
+        padded = {k: v.to(self.model.device) for k, v in padded.items()}
+        options: dict[str, Any] = {
+            "max_new_tokens": self.max_new_tokens,
+            "pad_token_id": self.tokenizer.pad_token_id,
+            "do_sample": self.temperature > 0,
+        }
+        if self.tokenizer.eos_token_id is not None:
+            options["eos_token_id"] = self.tokenizer.eos_token_id
+        if self.temperature > 0:
+            options.update(temperature=self.temperature, top_p=self.top_p, top_k=None)
+        else:
+            options.update(temperature=None, top_p=None, top_k=None)
+        options.update(self.generation_kwargs)
+        devices = [self.model.device] if self.model.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            output = self.model.generate(**padded, **options)
+        new = output[:, padded["input_ids"].shape[1] :]
+        return self.tokenizer.batch_decode(new, skip_special_tokens=True)
