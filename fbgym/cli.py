@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -56,6 +57,21 @@ def suites() -> None:
     help="Agent name or package.module:Class; repeat for several.",
 )
 @click.option(
+    "--agent-arg",
+    "agent_args",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A keyword argument for the agents' constructors (a JSON value, else text); "
+    "repeat for several, e.g. --agent-arg model_name_or_path=Qwen/Qwen2.5-0.5B-Instruct.",
+)
+@click.option(
+    "--executor",
+    default="process",
+    show_default=True,
+    type=click.Choice(["process", "serial", "ray", "batched"]),
+    help="How episodes run; batched asks the agent for a batch of actions at once (LLMs).",
+)
+@click.option(
     "--out",
     default="runs",
     show_default=True,
@@ -64,7 +80,15 @@ def suites() -> None:
 )
 @click.option("--seed", default=0, show_default=True, help="First episode seed.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
-def run(suite_name: str, agent_specs: tuple[str, ...], out: str, seed: int, progress: bool) -> None:
+def run(
+    suite_name: str,
+    agent_specs: tuple[str, ...],
+    agent_args: tuple[str, ...],
+    executor: str,
+    out: str,
+    seed: int,
+    progress: bool,
+) -> None:
     """Evaluate agents on a suite; print SR@1 and SR@K per channel; write the runs."""
     import pandas as pd
 
@@ -75,14 +99,17 @@ def run(suite_name: str, agent_specs: tuple[str, ...], out: str, seed: int, prog
 
     try:
         suite = get_suite(suite_name)
-        agents = [load_agent(spec) for spec in agent_specs]
-    except FbgymError as exc:
+        kwargs = _keywords(agent_args)
+        agents = [load_agent(spec, **kwargs) for spec in agent_specs]
+    except (FbgymError, TypeError) as exc:
         raise click.UsageError(str(exc)) from exc
     stamp = time.strftime("%Y%m%d-%H%M%S")
     frames = []
     for agent in agents:
         run_dir = Path(out) / f"{suite.name}-{agent.name}-{stamp}"
-        df = fbgym.evaluate(agent, suite, seed=seed, run_dir=run_dir, progress=progress)
+        df = fbgym.evaluate(
+            agent, suite, seed=seed, run_dir=run_dir, executor=executor, progress=progress
+        )
         click.echo(f"wrote {run_dir}", err=True)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
@@ -130,6 +157,20 @@ def play(env_id: str, feedback: str, seed: int) -> None:
             verdict = "solved" if info["success"] else "not solved"
             click.secho(f"Episode over after {info['turn']} turn(s): {verdict}.", bold=True)
             return
+
+
+def _keywords(pairs: tuple[str, ...]) -> dict[str, object]:
+    """``("a=1", "b=x")`` as ``{"a": 1, "b": "x"}``: JSON values, else text."""
+    kwargs: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise click.UsageError(f"--agent-arg takes KEY=VALUE, got {pair!r}")
+        try:
+            kwargs[key] = json.loads(value)
+        except json.JSONDecodeError:
+            kwargs[key] = value
+    return kwargs
 
 
 def _read_action() -> str | None:

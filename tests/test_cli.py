@@ -38,3 +38,19 @@ def test_play_reads_answers_and_shows_feedback():
     assert result.exit_code == 0, result.output
     assert "Let's try again." in result.output and "solved" in result.output
     assert "not solved" not in result.output
+
+
+def test_run_passes_agent_arguments_and_rejects_bad_ones(tmp_path):
+    result = CliRunner().invoke(main, [
+        "run", "--suite", "smoke", "--agent", "fbgym.agents:FeedbackAgent", "--agent-arg", "seed=3",
+        "--executor", "serial", "--out", str(tmp_path), "--no-progress",
+    ])
+    assert result.exit_code == 0, result.output
+    import json
+
+    meta = json.loads(next(tmp_path.glob("*/meta.json")).read_text())
+    assert meta["agent"]["config"]["seed"] == 3
+    bad = CliRunner().invoke(main, ["run", "--agent-arg", "no-equals-sign"])
+    assert bad.exit_code != 0 and "KEY=VALUE" in bad.output
+    unknown = CliRunner().invoke(main, ["run", "--agent-arg", "colour=1", "--out", str(tmp_path)])
+    assert unknown.exit_code != 0 and "colour" in unknown.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from fbgym.agents.base import Agent, BaseAgent
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
@@ -16,16 +17,21 @@ AGENTS: dict[str, Callable[[], Agent]] = {
 """Agents the CLI knows by name."""
 
 
-def load_agent(spec: str) -> Agent:
-    """An agent from a registered name or from ``package.module:ClassOrFactory``."""
+def load_agent(spec: str, **kwargs: Any) -> Agent:
+    """An agent from a registered name or ``package.module:ClassOrFactory``.
+
+    ``kwargs`` go to the constructor (e.g. ``model_name_or_path=`` for
+    ``fbgym.agents.llm:HFAgent``).
+    """
     if spec in AGENTS:
-        return AGENTS[spec]()
+        return AGENTS[spec](**kwargs)
     if ":" in spec:
         module, _, attr = spec.partition(":")
         try:
-            return getattr(importlib.import_module(module), attr)()
+            factory = getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
             raise UnknownIdError(f"cannot load agent {spec!r}: {exc}") from exc
+        return factory(**kwargs)
     raise UnknownIdError(
         f"no agent {spec!r}; use one of {', '.join(sorted(AGENTS))} or 'package.module:Class'"
     )
