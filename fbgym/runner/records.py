@@ -78,10 +78,6 @@ class RunDir:
                 handle.truncate(keep)
         return len(data) - keep
 
-    def append(self, *records: dict[str, Any]) -> None:
-        """Append episode records (see :meth:`append_lines`)."""
-        self.append_lines([encode_record(r) for r in records])
-
     def append_lines(self, lines: list[str]) -> None:
         """Append encoded records: one write for the lot, flushed, fsync'ed now and then."""
         with self.episodes_path.open("ab") as handle:

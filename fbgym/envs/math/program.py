@@ -115,15 +115,6 @@ class _Parser:
         return left
 
 
-def count_ops(node: Node) -> int:
-    """How many binary operations ``node`` holds."""
-    if node[0] == "bin":
-        return 1 + count_ops(node[2]) + count_ops(node[3])
-    if node[0] == "neg":
-        return count_ops(node[1])
-    return 0
-
-
 def _eval(node: Node, refs: Sequence[Fraction], slip: tuple[int, str] | None, counter: list[int]):
     kind = node[0]
     if kind == "num":
