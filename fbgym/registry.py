@@ -117,6 +117,26 @@ class Registry:
             key=lambda e: e.id,
         )
 
+    def registered_at_runtime(self) -> list[EnvInfo]:
+        """Ids registered by calling :meth:`register`, neither built in nor from a plugin.
+
+        A worker process started afresh registers these again (see :meth:`adopt`).
+        """
+        return [e for e in self._envs.values() if e.source == "user"]
+
+    def adopt(self, infos: Iterable[EnvInfo]) -> None:
+        """Register ``infos`` (from another process's :meth:`registered_at_runtime`) if absent."""
+        for info in infos:
+            if info.id not in self._envs:
+                self.register(
+                    info.id,
+                    info.entry_point,
+                    family=info.family,
+                    channels=info.channels,
+                    description=info.description,
+                    kwargs=info.kwargs,
+                )
+
     def unregister(self, id: str) -> None:
         """Remove ``id`` (used by tests and by plugins that replace their own ids)."""
         self.get(id)

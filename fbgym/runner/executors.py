@@ -127,10 +127,10 @@ class SerialExecutor:
 _WORKER_AGENT: Agent | None = None
 
 
-def _init_worker(agent_bytes: bytes) -> None:
+def _init_worker(agent_bytes: bytes, envs: bytes) -> None:
     global _WORKER_AGENT
+    _adopt(envs)
     _WORKER_AGENT = pickle.loads(agent_bytes)
-    import fbgym  # noqa: F401  (registers built-in and plugin ids in the worker)
 
 
 def _worker_stream(stream: Stream, skip: frozenset[str], step_timeout: float | None):
@@ -152,7 +152,10 @@ class ProcessExecutor:
     def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         payload = _pickle_agent(agent)
         with ProcessPoolExecutor(
-            self.workers, mp_context=_context(), initializer=_init_worker, initargs=(payload,)
+            self.workers,
+            mp_context=_context(),
+            initializer=_init_worker,
+            initargs=(payload, _pickle_runtime_envs()),
         ) as pool:
             pending = {pool.submit(_worker_stream, s, skip, step_timeout) for s in streams}
             while pending:
@@ -195,17 +198,39 @@ class RayExecutor:
                 ignore_reinit_error=True,
             )
         agent_ref = ray.put(_pickle_agent(agent))
+        envs_ref = ray.put(_pickle_runtime_envs())
         remote = ray.remote(_ray_stream)
-        pending = [remote.remote(agent_ref, s, skip, step_timeout) for s in streams]
+        pending = [remote.remote(agent_ref, envs_ref, s, skip, step_timeout) for s in streams]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             yield ray.get(done[0])
 
 
-def _ray_stream(agent_bytes: bytes, stream: Stream, skip: frozenset[str], step_timeout):
-    import fbgym  # noqa: F401  (registers the ids in the Ray worker)
-
+def _ray_stream(
+    agent_bytes: bytes, envs: bytes, stream: Stream, skip: frozenset[str], step_timeout
+):
+    _adopt(envs)
     return play_stream(pickle.loads(agent_bytes), stream, skip, step_timeout)
+
+
+def _pickle_runtime_envs() -> bytes:
+    """The ids registered at runtime in this process, for workers that start afresh."""
+    from fbgym.registry import registry
+
+    try:
+        return pickle.dumps(registry.registered_at_runtime())
+    except Exception as exc:
+        raise ConfigError(
+            f"an env registered at runtime cannot be sent to worker processes ({exc}); "
+            "register it with a 'module:Class' string entry point, or use executor='serial'"
+        ) from exc
+
+
+def _adopt(envs: bytes) -> None:
+    import fbgym  # noqa: F401  (registers the built-in and plugin ids)
+    from fbgym.registry import registry
+
+    registry.adopt(pickle.loads(envs))
 
 
 def _pickle_agent(agent: Agent) -> bytes:

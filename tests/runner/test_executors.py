@@ -43,3 +43,19 @@ def test_unknown_executor_and_unpicklable_agents(tmp_path):
 
     with pytest.raises(ConfigError, match="cannot be pickled"):
         fbgym.evaluate(Local(), ["fbgym/Math-v0"], episodes=1, run_dir=tmp_path)
+
+
+def test_ids_registered_at_runtime_reach_fresh_worker_processes(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from fbgym.runner import executors
+
+    monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("forkserver"))
+    fbgym.register("tests/Runtime-v0", "fbgym.envs.math.env:MathEnv", family="math",
+                   kwargs={"levels": (1,)})
+    try:
+        df = fbgym.evaluate(FeedbackAgent(), ["tests/Runtime-v0"], channels=["unary"], episodes=4,
+                            run_dir=tmp_path, executor="process", workers=2)
+        assert df.error.isna().all() and df.problem_id.str.contains("/L1/").all()
+    finally:
+        fbgym.registry.unregister("tests/Runtime-v0")
