@@ -1,26 +1,8 @@
-"""The fork server: run as ``python -I -c <values.py + this file>``; one jailed child per run.
+"""The fork server: run as ``python -I -S -c <values.py, _jail.py, _harness.py, this file>``."""
 
-Set-up, once: leave the network (a new, empty network namespace), take a private mount
-namespace with fresh tmpfs over /tmp, /var/tmp and /dev/shm and an empty /proc, and — when
-not root — do all this inside a new user namespace. Per run: fork an intermediate process
-that opens a new PID namespace and forks the child into it as its init, so that when the
-child ends, or is killed on timeout, every process it started dies with it. The child
-starts its own session, enters a fresh temporary directory, drops to an unprivileged uid,
-sets rlimits, forbids new privileges, clears its environment, and runs the code.
-
-Protocol on stdin/stdout: 4-byte big-endian length, then a JSON object; the first request
-is the configuration, answered with the isolation that is in force; then one request per
-run, each answered with its result. The child's results come back as JSON lines that the
-trusted parent decodes and judges; nothing the child says is taken as a verdict.
-"""
-
-import ctypes
-import ctypes.util
 import gc
 import json
-import linecache
 import os
-import resource
 import select
 import shutil
 import signal
@@ -28,203 +10,28 @@ import struct
 import sys
 import tempfile
 import time
-import traceback
 
 if "encode_value" not in globals():  # imported as a module rather than run as the server
-    from fbgym.sandbox.values import UnencodableValue, decode_value, encode_value
-
-CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-SOLUTION = "<solution>"
-_LIBC = None
-
-
-def _libc():
-    global _LIBC
-    if _LIBC is None:
-        _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-    return _LIBC
-
-
-def _unshare(flags):
-    try:
-        return _libc().unshare(flags) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _mount(source, target, fstype, flags, data):
-    def enc(text):
-        return None if text is None else text.encode()
-
-    try:
-        return _libc().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _prctl(option, value):
-    try:
-        return _libc().prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _write_file(path, text):
-    try:
-        with open(path, "w") as handle:
-            handle.write(text)
-        return True
-    except OSError:
-        return False
-
-
-def setup_isolation(cfg):
-    """Enter the namespaces ``cfg`` asks for; the isolation achieved, as a dict."""
-    iso = {
-        "network": False,
-        "filesystem": False,
-        "proc_hidden": False,
-        "pid_namespace": False,
-        "user": "same",
-        "uid": os.geteuid(),
-    }
-    euid, egid = os.geteuid(), os.getegid()
-    privileged = euid == 0
-    if not privileged and cfg.get("userns", True) and sys.platform.startswith("linux"):
-        if _unshare(CLONE_NEWUSER):
-            _write_file("/proc/self/setgroups", "deny")
-            if _write_file("/proc/self/uid_map", f"0 {euid} 1") and _write_file(
-                "/proc/self/gid_map", f"0 {egid} 1"
-            ):
-                privileged = True
-                iso["user"] = "namespace"
-    if privileged and cfg.get("network", True):
-        iso["network"] = _unshare(CLONE_NEWNET)
-    if privileged and cfg.get("filesystem", True) and _unshare(CLONE_NEWNS):
-        if _mount(None, "/", None, MS_REC | MS_PRIVATE, None):
-            size = f"size={int(cfg.get('tmpfs_mb', 256))}m,mode=1777"
-            iso["filesystem"] = _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
-            for extra in ("/var/tmp", "/dev/shm"):
-                if os.path.isdir(extra):
-                    _mount("tmpfs", extra, "tmpfs", MS_NOSUID | MS_NODEV, size)
-            iso["proc_hidden"] = _mount(
-                "tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=555"
-            )
-    if privileged:
-        iso["pid_namespace"] = _become_init()
-    if euid == 0 and cfg.get("uid") is not None:
-        iso["user"] = f"uid {int(cfg['uid'])}"
-        iso["uid"] = int(cfg["uid"])
-    return iso
-
-
-def _become_init():
-    """Move this server into a new PID namespace as its init; the old process only waits."""
-    if not _unshare(CLONE_NEWPID):
-        return False
-    pid = os.fork()
-    if pid != 0:
-        os.close(0)
-        os.close(1)
-        status = os.waitpid(pid, 0)[1]
-        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    return os.getpid() == 1
-
-
-def _limits(lim):
-    pairs = [
-        (resource.RLIMIT_AS, lim["memory_bytes"]),
-        (resource.RLIMIT_CPU, lim["cpu_s"]),
-        (resource.RLIMIT_FSIZE, lim["file_bytes"]),
-        (resource.RLIMIT_NOFILE, lim["open_files"]),
-        (resource.RLIMIT_CORE, 0),
-    ]
-    if hasattr(resource, "RLIMIT_NPROC"):
-        pairs.append((resource.RLIMIT_NPROC, lim["processes"]))
-    for which, value in pairs:
-        hard = value + 1 if which == resource.RLIMIT_CPU else value
-        try:
-            resource.setrlimit(which, (value, hard))
-        except (ValueError, OSError):
-            resource.setrlimit(which, (value, resource.getrlimit(which)[1]))
-
-
-def _error_info(exc, source_lines):
-    tb = exc.__traceback__
-    line = None
-    frames = []
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == SOLUTION:
-            line = tb.tb_lineno
-            frames.append(tb)
-        tb = tb.tb_next
-    try:
-        message = str(exc)[:1000]
-    except BaseException:
-        message = "<the exception's message could not be shown>"
-    if isinstance(exc, SyntaxError) and exc.filename == SOLUTION:
-        line = exc.lineno
-        message = str(exc.msg)[:1000]
-    try:
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-        keep = [lines[0]] + [ln for ln in lines[1:-1] if f'"{SOLUTION}"' in ln] + [lines[-1]]
-        text = "".join(keep)[-3000:]
-    except BaseException:
-        text = ""
-    return {"type": type(exc).__name__[:100], "message": message, "line": line, "traceback": text}
-
-
-def harness(source, entry, calls, fd):
-    """Run ``source``, then ``entry(*args)`` for each call; report each as one JSON line."""
-    dumps, write, encode, decode = json.dumps, os.write, encode_value, decode_value
-
-    def report(obj):
-        data = (dumps(obj) + "\n").encode("utf-8", "backslashreplace")
-        while data:
-            data = data[write(fd, data) :]
-
-    linecache.cache[SOLUTION] = (len(source), None, source.splitlines(True), SOLUTION)
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    try:
-        exec(compile(source, SOLUTION, "exec"), namespace)
-        fn = namespace.get(entry) if entry else None
-        if entry and not callable(fn):
-            raise NameError(f"no function named {entry!r} is defined")
-    except BaseException as exc:
-        report({"phase": "load", "error": _error_info(exc, source)})
-        return
-    report({"phase": "load", "ok": True})
-    for index, args in enumerate(calls):
-        try:
-            value = fn(*decode(args))
-        except BaseException as exc:
-            report({"i": index, "error": _error_info(exc, source)})
-            continue
-        try:
-            report({"i": index, "ok": encode(value)})
-        except (UnencodableValue, RecursionError) as exc:
-            report(
-                {
-                    "i": index,
-                    "error": {
-                        "type": "UnencodableValue",
-                        "message": str(exc),
-                        "line": None,
-                        "traceback": "",
-                    },
-                }
-            )
-    report({"phase": "done"})
+    from fbgym.sandbox._harness import harness, set_limits, warm_up
+    from fbgym.sandbox._jail import (
+        PR_SET_NO_NEW_PRIVS,
+        PR_SET_PDEATHSIG,
+        PidNamespaces,
+        prctl,
+        private_tmp,
+        setup_isolation,
+    )
 
 
 def _child(cfg, tmp, wfd, qfd, out_fd):
-    """A spare child: set up while idle, then wait for its request, jail itself and run it."""
+    """A spare child: set up while idle, then wait for its request, jail itself and run it.
+
+    ``tmp`` is its work directory, or None to make one in a private /tmp of its own.
+    """
     try:
         os.setsid()
+        if tmp is None:
+            tmp = private_tmp(cfg.get("tmpfs_mb", 256))
         os.chdir(tmp)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -233,17 +40,6 @@ def _child(cfg, tmp, wfd, qfd, out_fd):
         os.dup2(wfd, 3)
         os.dup2(qfd, 4)
         os.closerange(5, 1 << 16)
-        req = _read_message(4)
-        os.close(4)
-        if req is None:
-            os._exit(0)
-        _limits(req["limits"])
-        if os.geteuid() == 0 and cfg.get("uid") is not None:
-            os.setgroups([])
-            os.setgid(int(cfg["gid"]))
-            os.setuid(int(cfg["uid"]))
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         os.environ.clear()
         for name in ("SIGINT", "SIGTERM", "SIGPIPE", "SIGXFSZ"):
             sig = getattr(signal, name, None)
@@ -253,52 +49,104 @@ def _child(cfg, tmp, wfd, qfd, out_fd):
         sys.stdout = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
         sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
         sys.argv = ["solution"]
+        req = _read_message(4)  # all above is done while idle; all below, once it has come
+        os.close(4)
+        if req is None:
+            os._exit(0)
+        set_limits(req["limits"])
+        if os.geteuid() == 0 and cfg.get("uid") is not None:
+            os.chown(tmp, int(cfg["uid"]), int(cfg["gid"]))
+            os.setgroups([])
+            os.setgid(int(cfg["gid"]))
+            os.setuid(int(cfg["uid"]))
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         harness(req["source"], req.get("entry"), req.get("calls", []), 3)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:
-                pass
     except BaseException:
         pass
     os._exit(0)
 
 
 class Spare:
-    """A child forked ahead of its request, with its directory, pipes and output file."""
+    """A child forked ahead of its request, with its directory, pipes and output file.
 
-    def __init__(self, cfg, base, number):
-        self.tmp = os.path.join(base, f"run-{number}")
-        os.mkdir(self.tmp, 0o700)
-        if cfg.get("uid") is not None and os.geteuid() == 0:
-            os.chown(self.tmp, int(cfg["uid"]), int(cfg["gid"]))
-        self.out = tempfile.TemporaryFile(dir=base)
+    With ``pid_namespaces`` it is the init of a PID namespace of its own, so that when it
+    dies every process its run started dies too, and nothing else does. With ``fresh_tmp``
+    it works in a /tmp of its own that vanishes with it; else in a directory under ``base``.
+    """
+
+    def __init__(self, cfg, base, number, pid_namespaces=None, fresh_tmp=False):
+        self.tmp = None
+        if not fresh_tmp:
+            self.tmp = os.path.join(base, f"run-{number}")
+            os.mkdir(self.tmp, 0o700)  # the child hands it to the run's uid once it starts
+        self.out = _output_file(base)
         self.rfd, wfd = os.pipe()
         qfd, self.qw = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = pid_namespaces.fork() if pid_namespaces else os.fork()
+        except OSError:
+            for fd in (wfd, qfd):
+                os.close(fd)
+            self.pidfd = None
+            self.close()
+            raise
         if self.pid == 0:
             os.close(self.rfd)
             os.close(self.qw)
-            _child(cfg, self.tmp, wfd, qfd, self.out.fileno())
+            _child(cfg, self.tmp, wfd, qfd, self.out)
         os.close(wfd)
         os.close(qfd)
         self.pidfd = os.pidfd_open(self.pid) if hasattr(os, "pidfd_open") else None
+        self.status = None
+        self.reaped = False
 
-    def discard(self):
-        """Kill it unused and clean up."""
-        _kill(self.pid)
-        os.waitpid(self.pid, 0)
+    def start(self, body):
+        """Hand it its request (as received); its wall clock starts now."""
+        self.started = time.monotonic()
+        _send_frame(self.qw, body)
+        os.close(self.qw)
+        self.qw = None
+
+    def end(self, reap):
+        """Wait until it, and every process its run started, is gone (see :func:`serve`)."""
+        if self.status is None:
+            self.status = os.waitpid(self.pid, 0)[1]
+        if not self.reaped:
+            self.reaped = True
+            if reap == "group":
+                _kill(self.pid, group=True)
+            elif reap == "init":
+                _kill_all_but_me()
+
+    def finish(self, reap):
+        """:meth:`end` it, and clean up."""
+        self.end(reap)
         self.close()
 
+    def discard(self, reap):
+        """Kill it, used or not, and clean up."""
+        _kill(self.pid)
+        self.finish(reap)
+
     def close(self):
-        for fd in (self.rfd, self.qw, self.pidfd):
+        for fd in (self.rfd, self.qw, self.pidfd, self.out):
             if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self.out.close()
-        shutil.rmtree(self.tmp, onerror=_force_remove)
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, onerror=_force_remove)
+
+
+def _output_file(base):
+    """An fd of a fresh unnamed file for a run's stdout and stderr."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("fbgym-run-output")
+    fd, path = tempfile.mkstemp(dir=base)
+    os.unlink(path)
+    return fd
 
 
 def _read_exact(fd, n):
@@ -318,16 +166,13 @@ def _kill(pid, group=False):
         pass
 
 
-def _reap_leftovers(iso, child):
-    """Kill and reap whatever the run left behind (daemons, stray forks)."""
-    if not iso["pid_namespace"]:
-        _kill(child, group=True)
-        return
+def _kill_all_but_me():
+    """As init of a PID namespace, kill and reap every other process in it."""
     try:
         os.waitpid(-1, os.WNOHANG)
     except ChildProcessError:  # nothing left
         return
-    _kill(-1)  # as init of the namespace: every process in it but this server
+    _kill(-1)  # as init of the namespace: every process in it but this server (no spare yet)
     while True:
         try:
             os.waitpid(-1, 0)
@@ -335,15 +180,13 @@ def _reap_leftovers(iso, child):
             return
 
 
-def run_one(req, spare, iso):
-    """Hand one request to ``spare`` and watch it; the raw result as a dict."""
-    lim = req["limits"]
-    start = time.monotonic()
-    _send_message(spare.qw, req)
-    os.close(spare.qw)
-    spare.qw = None
-    child, rfd, pidfd = spare.pid, spare.rfd, spare.pidfd
-    buf, state, deadline, status = bytearray(), "exited", start + lim["wall_s"], None
+DONE = b'{"phase": "done"}\n'
+
+
+def watch(spare, lim):
+    """Collect the run's results until it is done, exits, overflows or times out."""
+    child, rfd, pidfd, start = spare.pid, spare.rfd, spare.pidfd, spare.started
+    buf, state, deadline, done = bytearray(), "exited", start + lim["wall_s"], False
     watched = [rfd] + ([pidfd] if pidfd is not None else [])
     while True:
         remaining = deadline - time.monotonic()
@@ -360,19 +203,20 @@ def run_one(req, spare, iso):
             if len(buf) > lim["result_bytes"]:
                 state = "overflow"
                 break
+            if buf.endswith(DONE):
+                done = True
+                break
         if pidfd is not None and pidfd in ready:
             break
         if pidfd is None:
-            done, status = os.waitpid(child, os.WNOHANG)
-            if done == child:
+            finished, status = os.waitpid(child, os.WNOHANG)
+            if finished == child:
+                spare.status = status
                 break
-            status = None
     wall = time.monotonic() - start
-    if state != "exited":
-        _kill(child)
-    if status is None:
-        status = os.waitpid(child, 0)[1]
-    if state == "exited" and rfd in watched:
+    if state != "exited" or done:
+        _kill(child)  # done: the harness has nothing left but to exit
+    elif rfd in watched:
         os.set_blocking(rfd, False)
         try:
             while len(buf) <= lim["result_bytes"]:
@@ -382,16 +226,26 @@ def run_one(req, spare, iso):
                 buf += chunk
         except BlockingIOError:
             pass
-    _reap_leftovers(iso, child)
-    output = os.pread(spare.out.fileno(), lim["output_bytes"] + 1, 0)
-    spare.close()
+    return state, done, wall, buf
+
+
+def run_one(req, spare, reap):
+    """Run ``req`` in ``spare``; the raw result as a dict (the run may still be dying)."""
+    lim = req["limits"]
+    state, done, wall, buf = watch(spare, lim)
+    if reap != "namespace" or not done:
+        spare.end(reap)
+    output = os.pread(spare.out, lim["output_bytes"] + 1, 0)
     result = {
         "state": state,
         "wall_s": wall,
         "results": buf[: lim["result_bytes"]].decode("utf-8", "replace"),
         "output": output.decode("utf-8", "replace"),
     }
-    if os.WIFSIGNALED(status):
+    status = spare.status
+    if done and state == "exited":
+        result["exit_code"] = 0  # ended by the server; the harness would have exited 0
+    elif os.WIFSIGNALED(status):
         result["signal"] = os.WTERMSIG(status)
     elif os.WIFEXITED(status):
         result["exit_code"] = os.WEXITSTATUS(status)
@@ -407,37 +261,54 @@ def _force_remove(func, path, exc_info):
         pass
 
 
-def _warm_up():
-    """Run the harness once here, so each child finds the parser and encoders warm."""
-    null = os.open(os.devnull, os.O_WRONLY)
-    source = "def f(x, y):\n    return {'k': [x * 2, str(y)], 'z': (1.5, None)}\n"
-    harness(source, "f", [encode_value((3, "a"))], null)
-    decode_value(encode_value({"a": [1, (2.0, None)]}))
-    linecache.cache.pop(SOLUTION, None)
-    os.close(null)
-
-
-def _read_message(fd):
+def _read_frame(fd):
     header = _read_exact(fd, 4)
     if header is None:
         return None
-    body = _read_exact(fd, struct.unpack("!I", header)[0])
+    return _read_exact(fd, struct.unpack("!I", header)[0])
+
+
+def _read_message(fd):
+    body = _read_frame(fd)
     return None if body is None else json.loads(body)
 
 
-def _send_message(fd, obj):
-    body = json.dumps(obj).encode("utf-8")
+def _send_frame(fd, body):
     data = struct.pack("!I", len(body)) + body
     while data:
         data = data[os.write(fd, data) :]
 
 
+def _send_message(fd, obj):
+    _send_frame(fd, json.dumps(obj).encode("utf-8"))
+
+
 def serve():
-    """Answer requests on fds 0/1 until the parent closes the pipe."""
+    """Answer requests on fds 0/1 until the parent closes the pipe.
+
+    Set-up, once (see ``_jail.py``): namespaces, private mounts, only the standard library in
+    reach; the server is then init of its own PID namespace. Each run goes to a spare child
+    forked ahead of time: the init of a PID namespace of its own, with a fresh /tmp and IPC
+    namespace of its own, set up while it waits. Given its request it sets rlimits, drops to an
+    unprivileged uid, forbids new privileges and runs the code. The next spare is forked while
+    a run goes on, but gets its request only once every process of that run is gone: when the
+    run is done (or out of time) its init is killed, and with it the kernel kills the rest of
+    its namespace. Where a kernel lacks this, the server forks each child after the run before
+    it and kills what is left as init of its own namespace, or by process group.
+
+    Protocol on stdin/stdout: 4-byte big-endian length, then a JSON object; the first request
+    is the configuration, answered with the isolation that is in force; then one request per
+    run, each answered with its result. The child's results come back as JSON lines that the
+    trusted parent decodes and judges; nothing the child says is taken as a verdict.
+    """
     cfg = _read_message(0)
     if cfg is None:
         return
-    iso = setup_isolation(cfg)
+    iso = setup_isolation(cfg, "/tmp/fbgym-sandbox-stage")
+    import site  # run -S: only its quit(), exit() and help(), never its package paths
+
+    site.setquit()
+    site.sethelper()
     base = tempfile.mkdtemp(prefix="fbgym-sandbox-")
     os.chmod(base, 0o711)
     for name in cfg.get("preload", ()):
@@ -445,29 +316,48 @@ def serve():
             __import__(name)
         except ImportError:
             pass
-    _warm_up()
+    warm_up()
+    pid_namespaces = PidNamespaces.if_available() if iso["pid_namespace"] else None
+    # How a run's leftovers die: with its own PID namespace (the next spare can wait beside
+    # it), killed by this server as init of the shared one, or by process group.
+    reap = "namespace" if pid_namespaces else "init" if iso["pid_namespace"] else "group"
+    iso["pid_namespace"] = pid_namespaces is not None
+    fresh = iso["filesystem"]
+    iso["ipc"] = iso["ipc"] and fresh  # each run unshares its own with its /tmp
     gc.collect()
     gc.freeze()  # forked children then leave the server's objects (and pages) untouched
     _send_message(1, {"isolation": iso})
-    number, spare = 1, None
+    number, spare, run = 1, None, None
     try:
-        spare = Spare(cfg, base, number)
+        spare = Spare(cfg, base, number, pid_namespaces, fresh)
         while True:
-            req = _read_message(0)
-            if req is None:
+            body = _read_frame(0)
+            if body is None:
                 break
+            run, spare = spare, None
             try:
-                reply = run_one(req, spare, iso)
+                req = json.loads(body)
+                run.start(body)
+                if reap == "namespace":
+                    number += 1
+                    try:
+                        spare = Spare(cfg, base, number, pid_namespaces, fresh)
+                    except OSError:  # no room to fork now: fork it once this run is over
+                        spare = None
+                reply = run_one(req, run, reap)
             except Exception as exc:  # a broken run must not take the server down
                 reply = {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
-                spare.discard()
+                _kill(run.pid)
             _send_message(1, reply)
-            number += 1
-            spare = None
-            spare = Spare(cfg, base, number)  # forked while the parent reads the reply
+            run.finish(reap)  # while the parent reads the reply
+            run = None
+            if spare is None:
+                number += 1
+                spare = Spare(cfg, base, number, pid_namespaces, fresh)
     finally:
-        if spare is not None:
-            spare.discard()
+        for child in (run, spare):
+            if child is not None:
+                child.discard(reap)
         shutil.rmtree(base, onerror=_force_remove)
 
 

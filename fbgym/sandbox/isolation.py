@@ -19,14 +19,22 @@ class Isolation:
     network: bool
     """Runs are in a network namespace with no usable interface: no sockets reach anything."""
     filesystem: bool
-    """/tmp, /var/tmp and /dev/shm are private tmpfs; the host's are out of reach."""
+    """/tmp, /var/tmp and /dev/shm are fresh tmpfs for each run; the host's are out of reach."""
     proc_hidden: bool
     """/proc is empty, so other processes' command lines and environments cannot be read."""
     pid_namespace: bool
-    """Each run is the init of its own PID namespace: it sees none of the host's processes,
-    and every process it starts dies with it (daemons included)."""
+    """Each run is the init of its own PID namespace: it sees none of the host's processes
+    nor another run's, and every process it starts dies with it (daemons included). As an
+    init, it ignores the signals it sends itself (a crash or a limit still ends it)."""
     user: str
     """``uid N`` (dropped to an unprivileged uid), ``namespace`` (a user namespace), or ``same``."""
+    ipc: bool = False
+    """Each run has its own IPC namespace: its SysV shared memory, semaphores and message
+    queues neither reach the host nor outlive the run."""
+    stdlib_only: bool = False
+    """Runs can import the whole standard library and nothing else: the parent's packages
+    (its venv, site-packages and fbgym) are hidden, and of a home the runs could not enter
+    (a Python under /root) only the standard library is visible, read-only."""
 
     @classmethod
     def from_server(cls, data: Mapping[str, Any]) -> Isolation:
@@ -37,6 +45,8 @@ class Isolation:
             proc_hidden=bool(data.get("proc_hidden")),
             pid_namespace=bool(data.get("pid_namespace")),
             user=str(data.get("user", "same")),
+            ipc=bool(data.get("ipc")),
+            stdlib_only=bool(data.get("stdlib_only")),
         )
 
     @property
@@ -49,6 +59,10 @@ class Isolation:
             gaps.append("PID namespace")
         if not self.filesystem:
             gaps.append("private /tmp")
+        if not self.ipc:
+            gaps.append("an IPC namespace")
+        if not self.stdlib_only:
+            gaps.append("a standard-library-only view (the host's packages hidden)")
         if self.user == "same" or (self.user == "namespace" and not self.proc_hidden):
             gaps.append("an unprivileged uid (or a user namespace with /proc hidden)")
         return tuple(gaps)

@@ -6,6 +6,7 @@ import atexit
 import json
 import os
 import re
+import site
 import struct
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from fbgym.sandbox.limits import Limits
 from fbgym.sandbox.values import UnencodableValue, decode_value, encode_value
 
 _HERE = Path(__file__).parent
+_SERVER_FILES = ("values.py", "_jail.py", "_harness.py", "_server.py")
+"""Concatenated into the fork server's script, in this order."""
 _PRELOAD = (
     "abc",
     "array",
@@ -60,8 +63,8 @@ _PRELOAD = (
     "typing",
     "unicodedata",
 )
-"""Imported by the fork server, so runs start warm (and find them even when the run's uid
-cannot read the Python installation, e.g. one under /root)."""
+"""Imported by the fork server, so runs start warm; the rest of the standard library is
+imported on demand."""
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 
 
@@ -126,10 +129,11 @@ class RunResult:
 class Sandbox:
     r"""Runs untrusted Python code, each run in a fresh jailed process.
 
-    A warm fork server (started on first use with ``python -I`` and an empty environment)
+    A warm fork server (started on first use with ``python -I -S`` and an empty environment)
     forks one child per run; see :class:`Isolation` for what jails it and :class:`Limits`
-    for what bounds it. Results travel as plain data and are decoded here, so the verdict
-    on them is always made by the caller, outside the untrusted code.
+    for what bounds it. Runs can import the standard library and nothing of this process
+    (:func:`host_packages`). Results travel as plain data and are decoded here, so the
+    verdict on them is always made by the caller, outside the untrusted code.
 
     >>> with Sandbox(Limits(wall_s=2)) as box:
     ...     box.run("def f(x):\n    return x * 2", entry="f", calls=[(21,)]).calls[0].value
@@ -179,9 +183,9 @@ class Sandbox:
         self._stop()
         if os.name != "posix" or not hasattr(os, "fork"):
             raise SandboxError(f"the sandbox needs a POSIX system with fork(); this is {os.name}")
-        script = (_HERE / "values.py").read_text() + "\n" + (_HERE / "_server.py").read_text()
+        script = "\n".join((_HERE / name).read_text() for name in _SERVER_FILES)
         self._proc = subprocess.Popen(
-            [self.python, "-I", "-c", script],
+            [self.python, "-I", "-S", "-c", script],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -190,11 +194,16 @@ class Sandbox:
             start_new_session=True,
         )
         self._pid = os.getpid()
-        config = {"uid": self.uid, "gid": self.gid, "preload": list(_PRELOAD)}
+        config = {
+            "uid": self.uid,
+            "gid": self.gid,
+            "preload": list(_PRELOAD),
+            "hide": host_packages(),
+        }
         reply = self._exchange(config)
         if reply is None or "isolation" not in reply:
             self._stop()
-            raise SandboxError(f"the sandbox server failed to start ({self.python} -I)")
+            raise SandboxError(f"the sandbox server failed to start ({self.python} -I -S)")
         self._isolation = Isolation.from_server(reply["isolation"])
         if self.strict and self._isolation.missing:
             self._stop()
@@ -346,6 +355,20 @@ def _call_error(data: Any) -> CallError:
         line=line if type(line) is int else None,
         traceback=mask_addresses(str(data.get("traceback", ""))[-3000:]),
     )
+
+
+def host_packages() -> list[str]:
+    """Where this process's own packages live, to be hidden from runs.
+
+    Its venv, its site-packages (user site included), the other entries of its ``sys.path``
+    (the current directory among them), and fbgym with the directory that holds it (a source
+    checkout's data, results and history). The server keeps whatever holds its standard
+    library, so a run can import the standard library and nothing else.
+    """
+    site_dirs = getattr(site, "getsitepackages", list)()  # absent in some old virtualenvs
+    paths = [sys.prefix, site.getusersitepackages(), *site_dirs, *sys.path]
+    paths += [str(_HERE.parent), str(_HERE.parent.parent)]
+    return sorted({os.path.abspath(p) for p in paths if isinstance(p, str) and os.path.exists(p)})
 
 
 def mask_addresses(text: str) -> str:

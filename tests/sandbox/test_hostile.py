@@ -3,6 +3,7 @@
 import os
 import random
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,37 @@ def _uid(pid):
     except OSError:
         return None
     return None
+
+
+SHM_KEY = 0x5EED1234
+
+
+def test_nothing_a_run_leaves_in_tmp_or_ipc_reaches_the_next_or_the_host(box):
+    leave = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\ndef f():\n"
+        "    for d in ('/tmp', '/var/tmp', '/dev/shm', '.'):\n"
+        "        open(os.path.join(d, 'left-behind'), 'w').write('x')\n"
+        f"    return libc.shmget({SHM_KEY}, 1 << 20, 0o1666) >= 0\n"
+    )
+    assert box.run(leave, entry="f", calls=[()]).calls[0].value is True
+    find = (
+        "import ctypes, glob\nlibc = ctypes.CDLL(None, use_errno=True)\ndef f():\n"
+        "    found = glob.glob('/tmp/**/left-behind', recursive=True)\n"
+        "    found += glob.glob('/var/tmp/left-behind') + glob.glob('/dev/shm/left-behind')\n"
+        f"    return found, libc.shmget({SHM_KEY}, 0, 0o666)\n"
+    )
+    assert box.run(find, entry="f", calls=[()]).calls[0].value == ([], -1)
+    on_host = [
+        line
+        for line in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+        if int(line.split()[0]) == SHM_KEY
+    ]
+    for line in on_host:  # never leave it behind on the host, even when failing
+        subprocess.run(["ipcrm", "-m", line.split()[1]], check=False)
+    assert on_host == []
+
+
+def test_the_cpu_limit_holds_before_the_wall_limit():
+    with Sandbox(Limits(wall_s=4.0, cpu_s=1)) as box:
+        run = box.run("while True:\n    pass\n")
+    assert run.state == "exited" and run.signal == 9 and run.wall_s < 2.0

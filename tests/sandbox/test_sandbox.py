@@ -1,3 +1,7 @@
+import os
+import site
+import sys
+
 import pytest
 
 from fbgym.errors import ConfigError
@@ -99,3 +103,56 @@ def test_limits_are_validated():
     with pytest.raises(ConfigError, match="processes must be a positive integer"):
         Limits(processes=0)
     assert Limits(wall_s=2.5).cpu_s == 3
+
+
+STDLIB = "heapq, fractions, statistics, decimal, bisect, functools, itertools, collections, string"
+
+
+def test_the_whole_standard_library_can_be_imported(box):
+    run = box.run(
+        f"import {STDLIB}, re, math, datetime, csv, xml.etree.ElementTree, sqlite3\n"
+        "def f():\n    return str(fractions.Fraction(1, 3) + 1), statistics.median([3, 1, 2])\n",
+        entry="f",
+        calls=[()],
+    )
+    assert run.load_error is None and run.calls[0].value == ("4/3", 2)
+
+
+@pytest.mark.parametrize("name", ["fbgym", "numpy", "pytest"])
+def test_the_parents_packages_cannot_be_imported(box, name):
+    run = box.run(f"import {name}")
+    assert run.load_error.type == "ModuleNotFoundError" and name in run.load_error.message
+
+
+def test_the_parents_packages_stay_out_of_reach_by_path(box):
+    import fbgym
+
+    if not box.isolation.stdlib_only:
+        pytest.skip("this machine cannot hide the host's packages (no mount namespace)")
+    places = [sys.prefix, *site.getsitepackages(), os.path.dirname(fbgym.__file__)]
+    code = (
+        "import os, sys\ndef f(places):\n    sys.path[:0] = places\n    try:\n"
+        "        import fbgym\n        return 'imported'\n    except ImportError:\n        pass\n"
+        "    return [p for p in places if os.path.exists(p) and os.listdir(p)]\n"
+    )
+    assert box.run(code, entry="f", calls=[(places,)]).calls[0].value == []
+
+
+def test_the_hosts_home_outside_the_standard_library_stays_unreadable(box):
+    home = os.path.expanduser("~")
+    stdlib = os.path.dirname(os.__file__)
+    if os.stat(home).st_mode & 0o001 or not box.isolation.stdlib_only:
+        pytest.skip("the home is open to other users here, or runs keep this uid")
+    code = (
+        "import os\ndef f(home, stdlib):\n    seen = []\n"
+        "    for top, dirs, files in os.walk(home):\n"
+        "        if top == stdlib or top.startswith(stdlib + os.sep):\n            dirs[:] = []\n"
+        "            continue\n        for name in files:\n            try:\n"
+        "                open(os.path.join(top, name), 'rb').read(1)\n"
+        "                seen.append(os.path.join(top, name))\n            except OSError:\n"
+        "                pass\n    try:\n        open(os.path.join(stdlib, 'pwned.py'), 'w')\n"
+        "        seen.append('wrote the standard library')\n    except OSError:\n        pass\n"
+        "    return seen\n"
+    )
+    run = box.run(code, entry="f", calls=[(home, stdlib)])
+    assert run.calls[0].value == []
