@@ -8,9 +8,11 @@ executor plays the same streams the same way, so results do not depend on the ex
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -129,6 +131,7 @@ _WORKER_AGENT: Agent | None = None
 
 def _init_worker(agent_bytes: bytes, envs: bytes) -> None:
     global _WORKER_AGENT
+    _die_with_parent()
     _adopt(envs)
     _WORKER_AGENT = pickle.loads(agent_bytes)
 
@@ -211,6 +214,20 @@ def _ray_stream(
 ):
     _adopt(envs)
     return play_stream(pickle.loads(agent_bytes), stream, skip, step_timeout)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when its parent dies, even by SIGKILL.
+
+    A killed run then leaves no orphaned workers behind.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # without it, workers still end when the pool's pipes close
 
 
 def _pickle_runtime_envs() -> bytes:

@@ -98,6 +98,10 @@ def test_sigkill_midway_then_resume_gives_the_same_episode_set(tmp_path):
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.time() + 10  # its worker processes die with it
+    while time.time() < deadline and _processes_mentioning(str(run)):
+        time.sleep(0.1)
+    assert not _processes_mentioning(str(run))
     partial = path.read_bytes().count(b"\n")
     assert 10 <= partial < 120
     subprocess.run([sys.executable, "-c", script], check=True)  # the same run, resumed
@@ -112,6 +116,18 @@ def test_sigkill_midway_then_resume_gives_the_same_episode_set(tmp_path):
     assert [
         by_key[k] for k in RunDir(tmp_path / "ref").read_meta()["episodes"]
     ] == reference.success.tolist()
+
+
+def _processes_mentioning(text):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if text.encode() in handle.read():
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
 
 
 def test_named_suites():
