@@ -95,7 +95,14 @@ def run(
     from fbgym.agents import load_agent
     from fbgym.runner import get_suite
     from fbgym.runner.evaluate import STREAM_LENGTH
-    from fbgym.runner.metrics import format_table, format_teachability, summarize, teachability
+    from fbgym.runner.metrics import (
+        family_summary,
+        format_family,
+        format_table,
+        format_teachability,
+        summarize,
+        teachability,
+    )
 
     try:
         suite = get_suite(suite_name)
@@ -119,6 +126,10 @@ def run(
         f"\nTurns per episode, first vs second half of each {STREAM_LENGTH}-episode stream\n"
     )
     click.echo(format_teachability(teachability(df)))
+    family = family_summary(df)
+    if len(family):
+        click.echo("\nFamily metrics (mean, 95% bootstrap CI)\n")
+        click.echo(format_family(family))
     errors = int(df["error"].notna().sum())
     if errors:
         click.secho(

@@ -14,6 +14,7 @@ import gymnasium as gym
 
 from fbgym.agents.base import Agent
 from fbgym.errors import FbgymError
+from fbgym.runner.family_metrics import episode_metrics
 
 T = TypeVar("T")
 
@@ -172,6 +173,9 @@ class EpisodeRun:
             "ended_by_user": bool(turns and turns[-1]["feedback"]["end"] and success_turn is None),
             "error": self.error,
             "elapsed_s": round(time.perf_counter() - self.started, 6),
+            "metrics": episode_metrics(
+                self.problem.get("family", ""), turns, getattr(self.env.unwrapped, "max_turns", 0)
+            ),
             "transcript": turns,
         }
 

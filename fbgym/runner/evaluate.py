@@ -162,6 +162,8 @@ def evaluate(
     if bar is not None:
         bar.close()
     df = pd.DataFrame([{c: done[s.key].get(c) for c in COLUMNS} for s in specs], columns=COLUMNS)
+    metrics = pd.DataFrame([done[s.key].get("metrics") or {} for s in specs])
+    df = pd.concat([df, metrics], axis=1)
     df["agent"] = card["name"]
     df.attrs["run_dir"] = str(run.path)
     return df

@@ -117,6 +117,53 @@ def teachability(
     return pd.DataFrame(rows)
 
 
+def family_summary(df: pd.DataFrame, *, by: Sequence[str] = GROUP) -> pd.DataFrame:
+    """Per group, the mean of each family metric column with a bootstrap 95% CI.
+
+    The columns come from ``fbgym.runner.family_metrics``; a group without a metric has no
+    row for it.
+    """
+    metric_columns = [c for c in df.columns if c not in _EPISODE_COLUMNS]
+    by = [c for c in by if c in df.columns]
+    rows = []
+    for key, group in df.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        for column in metric_columns:
+            values = group[column].dropna().to_numpy(dtype=float)
+            if len(values):
+                rows.append(
+                    {
+                        **dict(zip(by, key)),
+                        "metric": column,
+                        "mean": values.mean(),
+                        "ci": bootstrap_ci(values),
+                        "episodes": len(values),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+_EPISODE_COLUMNS = {
+    "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
+    "turns_to_success", "attempts", "attempts_to_success", "max_turns", "score",
+    "ended_by_user", "error", "elapsed_s", "stream", "position", "kwargs", "key", "transcript",
+    "metrics",
+}  # fmt: skip
+
+
+def format_family(table: pd.DataFrame) -> str:
+    """A plain-text table of family metrics with their CIs."""
+    header = f"{'agent':<20} {'env':<26} {'channel':<8} {'metric':<18} {'mean':>24}"
+    lines = [header, "-" * len(header)]
+    for _, r in table.iterrows():
+        lo, hi = r["ci"]
+        lines.append(
+            f"{r.get('agent', ''):<20} {r['env_id']:<26} {r['channel']:<8} {r['metric']:<18} "
+            f"{r['mean']:>8.3f} [{lo:.2f},{hi:.2f}]"
+        )
+    return "\n".join(lines)
+
+
 def _cell(row: pd.Series, name: str) -> str:
     lo, hi = row.get(f"{name}_ci", (np.nan, np.nan))
     return f"{row[name]:.3f} [{lo:.2f},{hi:.2f}]"
