@@ -4,9 +4,10 @@ Each round is a ``search:`` and an ``answer:``; the episode opens with an open c
 question. With feedback the policy adds the user's words (its answers and what it says it
 wants) to the query, keeps the documents the user accepted at the top, and leaves out the
 ones it rejected: named in verbal feedback, ranked below the others (or all tied on a failed
-answer) in ranked feedback, and every document of a failed answer under unary or scalar
-feedback. Without feedback it asks the same question, runs the request as its query, and
-answers the same top three every round.
+answer) in ranked feedback, and under unary or scalar feedback, which do not say which
+document failed, the lowest-ranked one of the failed answer (the others are likelier to be
+relevant, so each round tries one new document). Without feedback it asks the same
+question, runs the request as its query, and answers the same top three every round.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ class SearchPolicy:
             self.rejected.update(d for g in below for d in g)
             if len(groups) > 1:
                 self.accepted += [d for d in groups[0] if d not in self.accepted]
-        else:  # unary, scalar: the whole answer failed
-            self.rejected.update(self.last_answer)
+        elif self.last_answer:  # unary, scalar: the answer failed, not saying which document
+            self.rejected.add(self.last_answer[-1])  # drop the weakest, keep the rest
 
 
 def _looks_like_id(word: str) -> bool:
