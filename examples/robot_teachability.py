@@ -65,18 +65,23 @@ def main() -> None:
         sem = curves[kind].std(axis=0, ddof=1) / np.sqrt(args.streams) if args.streams > 1 else 0
         ax.plot(x, mean, style, label=f"{kind} (mean {mean.mean():.2f})")
         ax.fill_between(x, mean - sem, mean + sem, alpha=0.15)
-    ax.set(xlabel="episode in the stream (same person and robot)", ylabel="corrections per episode",
-           title=f"RobotCorrection-v0, verbal: mean of {args.streams} streams (± s.e.m.)",
-           xticks=x[::2])
+    ax.set(
+        xlabel="episode in the stream (same person and robot)",
+        ylabel="corrections per episode",
+        title=f"RobotCorrection-v0, verbal: mean of {args.streams} streams (± s.e.m.)",
+        xticks=x[::2],
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
     half = args.episodes // 2
     for kind in kinds:
         c = curves[kind]
-        print(f"{kind:12s} mean {c.mean():.2f}  first half {c[:, :half].mean():.2f}  "
-              f"second half {c[:, half:].mean():.2f}  "
-              f"per episode {np.round(c.mean(axis=0), 2).tolist()}")
+        print(
+            f"{kind:12s} mean {c.mean():.2f}  first half {c[:, :half].mean():.2f}  "
+            f"second half {c[:, half:].mean():.2f}  "
+            f"per episode {np.round(c.mean(axis=0), 2).tolist()}"
+        )
     print(f"plot written to {args.out}")
 
 

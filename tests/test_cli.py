@@ -41,10 +41,23 @@ def test_play_reads_answers_and_shows_feedback():
 
 
 def test_run_passes_agent_arguments_and_rejects_bad_ones(tmp_path):
-    result = CliRunner().invoke(main, [
-        "run", "--suite", "smoke", "--agent", "fbgym.agents:FeedbackAgent", "--agent-arg", "seed=3",
-        "--executor", "serial", "--out", str(tmp_path), "--no-progress",
-    ])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--suite",
+            "smoke",
+            "--agent",
+            "fbgym.agents:FeedbackAgent",
+            "--agent-arg",
+            "seed=3",
+            "--executor",
+            "serial",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 0, result.output
     import json
 

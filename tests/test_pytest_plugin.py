@@ -10,7 +10,7 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "test_agents.py"
 
-SUITE_TEST = '''
+SUITE_TEST = """
 import pytest
 from fbgym.agents import BlindAgent, FeedbackAgent
 
@@ -18,15 +18,28 @@ from fbgym.agents import BlindAgent, FeedbackAgent
 @pytest.mark.parametrize("agent", [FeedbackAgent(), BlindAgent()], ids=lambda a: a.name)
 def test_agent(fbgym_evaluate, agent):
     fbgym_evaluate(agent, ["fbgym/Math-v0"], episodes=6, floor={FLOOR})
-'''
+"""
 
 
 def pytest_run(tmp_path, *args, floor="{}"):
     (tmp_path / "test_eval.py").write_text(SUITE_TEST.replace("{FLOOR}", floor))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path / "test_eval.py"),
-         "--fbgym-runs", str(tmp_path / "runs"), *args],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(tmp_path / "test_eval.py"),
+            "--fbgym-runs",
+            str(tmp_path / "runs"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
 
 
@@ -38,9 +51,21 @@ def examples(tmp_path):
 
 def test_examples_print_scores_beside_timings(examples):
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--benchmark", str(examples),
-         "--fbgym-runs", str(examples / "runs")],
-        capture_output=True, text=True, cwd=examples, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--benchmark",
+            str(examples),
+            "--fbgym-runs",
+            str(examples / "runs"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=examples,
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "fbgym scores" in out.stdout and "Mean" in out.stdout  # scores and timings
@@ -64,9 +89,21 @@ def test_json_carries_scores_and_the_leaderboard_accepts_it(tmp_path):
     scores = infos["feedback-baseline"]["fbgym_scores"]["fbgym/Math-v0|verbal"]
     assert 0 <= scores["SR@1"] <= scores["SR@K"] <= 1 and scores["episodes"] == 6
     submitted = subprocess.run(
-        [sys.executable, "-m", "fbgym.cli", "leaderboard", "submit", str(tmp_path / "b.json"),
-         "--submitter", "tester", "--results", str(tmp_path / "results")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "fbgym.cli",
+            "leaderboard",
+            "submit",
+            str(tmp_path / "b.json"),
+            "--submitter",
+            "tester",
+            "--results",
+            str(tmp_path / "results"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
     assert "accepted (verified)" in submitted.stdout

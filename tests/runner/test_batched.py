@@ -29,11 +29,24 @@ class Counter(BaseAgent):
 
 
 def test_batched_equals_serial_and_batches_across_streams(tmp_path):
-    serial = fbgym.evaluate(Counter(), ["fbgym/Math-v0"], episodes=10, run_dir=tmp_path / "s",
-                            executor="serial", stream_length=5)
+    serial = fbgym.evaluate(
+        Counter(),
+        ["fbgym/Math-v0"],
+        episodes=10,
+        run_dir=tmp_path / "s",
+        executor="serial",
+        stream_length=5,
+    )
     agent = Counter()
-    batched = fbgym.evaluate(agent, ["fbgym/Math-v0"], episodes=10, run_dir=tmp_path / "b",
-                             executor="batched", batch_size=4, stream_length=5)
+    batched = fbgym.evaluate(
+        agent,
+        ["fbgym/Math-v0"],
+        episodes=10,
+        run_dir=tmp_path / "b",
+        executor="batched",
+        batch_size=4,
+        stream_length=5,
+    )
     columns = ["env_id", "channel", "seed", "success", "turns", "error"]
     key = ["channel", "seed"]
     a = serial.sort_values(key)[columns].reset_index(drop=True)
@@ -44,13 +57,22 @@ def test_batched_equals_serial_and_batches_across_streams(tmp_path):
 
 
 def test_a_failing_batch_fails_only_the_episode_that_raised(tmp_path):
-    df = fbgym.evaluate(Counter(), ["fbgym/Math-v0"], channels=["unary"], episodes=10,
-                        run_dir=tmp_path, executor="batched", batch_size=10, stream_length=1)
+    df = fbgym.evaluate(
+        Counter(),
+        ["fbgym/Math-v0"],
+        channels=["unary"],
+        episodes=10,
+        run_dir=tmp_path,
+        executor="batched",
+        batch_size=10,
+        stream_length=1,
+    )
     failed = df[df.error.notna()]
     assert failed.seed.tolist() == [7] and "episode 7" in failed.error.iloc[0]
 
 
 def test_agents_that_do_not_batch_are_refused(tmp_path):
     with pytest.raises(ConfigError, match="does not batch"):
-        fbgym.evaluate(FeedbackAgent(), ["fbgym/Math-v0"], episodes=2, run_dir=tmp_path,
-                       executor="batched")
+        fbgym.evaluate(
+            FeedbackAgent(), ["fbgym/Math-v0"], episodes=2, run_dir=tmp_path, executor="batched"
+        )

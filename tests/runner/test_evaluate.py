@@ -150,8 +150,15 @@ class Sleepy(BaseAgent):
 @pytest.mark.parametrize("executor", ["serial", "process"])
 def test_an_agent_that_overruns_the_step_timeout_fails_its_episode(tmp_path, executor):
     start = time.perf_counter()
-    df = fbgym.evaluate(Sleepy(), ["fbgym/Math-v0"], channels=["unary"], episodes=3,
-                        run_dir=tmp_path, executor=executor, step_timeout=0.2)
+    df = fbgym.evaluate(
+        Sleepy(),
+        ["fbgym/Math-v0"],
+        channels=["unary"],
+        episodes=3,
+        run_dir=tmp_path,
+        executor=executor,
+        step_timeout=0.2,
+    )
     assert time.perf_counter() - start < 4
     assert df.error.notna().tolist() == [False, True, False]
     assert "step timeout" in df.error[1]
@@ -173,8 +180,15 @@ class Learner(BaseAgent):
 
 
 def test_streams_start_fresh_and_carry_memory_within(tmp_path):
-    df = fbgym.evaluate(Learner(), ["fbgym/Math-v0"], channels=["unary"], episodes=7,
-                        run_dir=tmp_path, executor="serial", stream_length=3)
+    df = fbgym.evaluate(
+        Learner(),
+        ["fbgym/Math-v0"],
+        channels=["unary"],
+        episodes=7,
+        run_dir=tmp_path,
+        executor="serial",
+        stream_length=3,
+    )
     assert df.stream.tolist() == [0, 0, 0, 1, 1, 1, 2]
     assert df.position.tolist() == [0, 1, 2, 0, 1, 2, 0]
     actions = [r["transcript"][0]["action"] for r in RunDir(tmp_path).episodes()]

@@ -8,7 +8,11 @@ from fbgym.runner.suites import get_suite
 
 
 def results(df):
-    return df.drop(columns=["elapsed_s"]).sort_values(["env_id", "channel", "seed"]).reset_index(drop=True)
+    return (
+        df.drop(columns=["elapsed_s"])
+        .sort_values(["env_id", "channel", "seed"])
+        .reset_index(drop=True)
+    )
 
 
 @pytest.mark.parametrize("agent", [FeedbackAgent(), BlindAgent()])
@@ -21,7 +25,9 @@ def test_serial_and_process_executors_agree(tmp_path, agent):
 def test_ray_executor_agrees_with_serial(tmp_path):
     pytest.importorskip("ray")
     serial = fbgym.evaluate(FeedbackAgent(), "smoke", run_dir=tmp_path / "s", executor="serial")
-    on_ray = fbgym.evaluate(FeedbackAgent(), "smoke", run_dir=tmp_path / "r", executor="ray", workers=2)
+    on_ray = fbgym.evaluate(
+        FeedbackAgent(), "smoke", run_dir=tmp_path / "r", executor="ray", workers=2
+    )
     assert results(serial).equals(results(on_ray))
 
 
@@ -51,11 +57,19 @@ def test_ids_registered_at_runtime_reach_fresh_worker_processes(tmp_path, monkey
     from fbgym.runner import executors
 
     monkeypatch.setattr(executors, "_context", lambda: multiprocessing.get_context("forkserver"))
-    fbgym.register("tests/Runtime-v0", "fbgym.envs.math.env:MathEnv", family="math",
-                   kwargs={"levels": (1,)})
+    fbgym.register(
+        "tests/Runtime-v0", "fbgym.envs.math.env:MathEnv", family="math", kwargs={"levels": (1,)}
+    )
     try:
-        df = fbgym.evaluate(FeedbackAgent(), ["tests/Runtime-v0"], channels=["unary"], episodes=4,
-                            run_dir=tmp_path, executor="process", workers=2)
+        df = fbgym.evaluate(
+            FeedbackAgent(),
+            ["tests/Runtime-v0"],
+            channels=["unary"],
+            episodes=4,
+            run_dir=tmp_path,
+            executor="process",
+            workers=2,
+        )
         assert df.error.isna().all() and df.problem_id.str.contains("/L1/").all()
     finally:
         fbgym.registry.unregister("tests/Runtime-v0")

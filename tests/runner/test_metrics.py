@@ -9,8 +9,15 @@ from fbgym.runner.metrics import bootstrap_ci, family_summary, success_at_k, sum
 
 def episodes(**columns):
     n = len(next(iter(columns.values())))
-    base = {"agent": ["a"] * n, "env_id": ["e"] * n, "channel": ["verbal"] * n,
-            "turns": [3] * n, "max_turns": [5] * n, "score": [0.0] * n, "error": [None] * n}
+    base = {
+        "agent": ["a"] * n,
+        "env_id": ["e"] * n,
+        "channel": ["verbal"] * n,
+        "turns": [3] * n,
+        "max_turns": [5] * n,
+        "score": [0.0] * n,
+        "error": [None] * n,
+    }
     return pd.DataFrame({**base, **columns})
 
 
@@ -30,8 +37,12 @@ def test_bootstrap_ci_is_seeded_and_covers_the_mean():
 
 def test_teachability_sees_a_falling_curve():
     position = list(range(10)) * 3
-    df = episodes(position=position, stream=[i // 10 for i in range(30)],
-                  turns=[5 - p // 2 for p in position], attempts_to_success=[1] * 30)
+    df = episodes(
+        position=position,
+        stream=[i // 10 for i in range(30)],
+        turns=[5 - p // 2 for p in position],
+        attempts_to_success=[1] * 30,
+    )
     row = teachability(df).iloc[0]
     assert row["change"] < 0 and row["slope"] < 0 and row["change_ci"][1] < 0
 
@@ -41,8 +52,13 @@ def family_runs(tmp_path_factory):
     out = {}
     for agent in (FeedbackAgent(), BlindAgent()):
         out[agent.name] = fbgym.evaluate(
-            agent, ["fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0"], channels=["verbal"],
-            episodes=20, run_dir=tmp_path_factory.mktemp(agent.name), executor="serial")
+            agent,
+            ["fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0"],
+            channels=["verbal"],
+            episodes=20,
+            run_dir=tmp_path_factory.mktemp(agent.name),
+            executor="serial",
+        )
     return out
 
 

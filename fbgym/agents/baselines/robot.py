@@ -25,8 +25,12 @@ from fbgym.agents.baselines import policy
 
 SIZES = {"a touch": 1.4, "a bit": 2.75, "": 4.5, "a lot": 6.5}
 """What the person's size words mean, in cm (the middle of each word's range)."""
-DIRECTIONS = {"to the left": (-1.0, 0.0), "to the right": (1.0, 0.0),
-              "further from me": (0.0, 1.0), "closer to me": (0.0, -1.0)}
+DIRECTIONS = {
+    "to the left": (-1.0, 0.0),
+    "to the right": (1.0, 0.0),
+    "further from me": (0.0, 1.0),
+    "closer to me": (0.0, -1.0),
+}
 _CLAUSE = re.compile(r"(?:(a touch|a bit|a lot)\s+)?(?:more\s+)?(" + "|".join(DIRECTIONS) + ")")
 _COLOURS = "red|green|blue|yellow|purple|orange"
 _OBJECT = re.compile(rf"\b({_COLOURS})\s+(block|ball|bowl|one)\b")
@@ -37,20 +41,28 @@ _STEP = 3.0
 """Offset search step (cm) for the channels that do not say where."""
 _SEARCH = [(0.0, 0.0)] + [
     (round(r * math.cos(a), 2), round(r * math.sin(a), 2))
-    for r in (_STEP, 2 * _STEP) for a in [k * math.pi / 4 for k in range(8)]
+    for r in (_STEP, 2 * _STEP)
+    for a in [k * math.pi / 4 for k in range(8)]
 ]
 
 
 class RobotPolicy:
     """One episode's planner (see the module docstring)."""
 
-    def __init__(self, problem: dict[str, Any], *, use_feedback: bool, rng: random.Random,
-                 memory: dict[str, Any]):
+    def __init__(
+        self,
+        problem: dict[str, Any],
+        *,
+        use_feedback: bool,
+        rng: random.Random,
+        memory: dict[str, Any],
+    ):
         self.task, self.target = problem["task"], problem["target"]
         kinds = dict(zip(problem["objects"], problem["kinds"]))
         words = set(problem["object"].split("_"))
         self.candidates = [
-            n for n, k in kinds.items()
+            n
+            for n, k in kinds.items()
             if k in ("block", "ball") and words <= set(n.split("_")) and n != self.target
         ]
         self.use_feedback, self.rng = use_feedback, rng
@@ -99,8 +111,10 @@ class RobotPolicy:
             x, y = self.offsets.get(name, (0.0, 0.0))
             self.offsets[name] = (round(x + dx, 2), round(y + dy, 2))
             self.memory.setdefault("offsets", {})[name] = self.offsets[name]
-        elif mention and mention.group(2) in ("one", "block", "ball") and (
-            "no," in lower or "meant" in lower
+        elif (
+            mention
+            and mention.group(2) in ("one", "block", "ball")
+            and ("no," in lower or "meant" in lower)
         ):
             named = self._named(mention)
             if named is not None:
@@ -133,8 +147,12 @@ class RobotPolicy:
             r, a = 6.0 * math.sqrt(self.rng.random()), self.rng.uniform(0, 2 * math.pi)
             self.offsets = {self.choice: (r * math.cos(a), r * math.sin(a))}
             return
-        options = [(c, o, off) for off in _SEARCH for c in self.candidates
-                   for o in ((True,) if self.task == "drawer" else (False,))]
+        options = [
+            (c, o, off)
+            for off in _SEARCH
+            for c in self.candidates
+            for o in ((True,) if self.task == "drawer" else (False,))
+        ]
         untried = [opt for opt in options if opt not in self.tried]
         if untried:
             self.choice, self.open_first, offset = untried[0]

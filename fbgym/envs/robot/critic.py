@@ -17,23 +17,35 @@ from fbgym.simulators.paraphrase import Paraphrases
 BANK = Paraphrases(
     {
         "success": ["Yes, that's it.", "Perfect, thank you.", "Great, that's right."],
-        "offset_grasp": ["You missed {obj}: it is {where}.", "Not quite, {obj} is {where}.",
-                         "Almost. Go {where} for {obj}."],
-        "offset_place": ["It missed {obj}: let go {where}.",
-                         "Not quite: go {where} to reach {obj}."],
+        "offset_grasp": [
+            "You missed {obj}: it is {where}.",
+            "Not quite, {obj} is {where}.",
+            "Almost. Go {where} for {obj}.",
+        ],
+        "offset_place": [
+            "It missed {obj}: let go {where}.",
+            "Not quite: go {where} to reach {obj}.",
+        ],
         "more": ["More: {obj} is still {where}.", "Still not there, go {where} more for {obj}."],
         "vague_offset": ["You missed {obj}.", "Not quite there."],
-        "object": ["No, the {desc}.", "Not that one, I meant the {desc}.",
-                   "Wrong {kind}: I meant the {desc}."],
+        "object": [
+            "No, the {desc}.",
+            "Not that one, I meant the {desc}.",
+            "Wrong {kind}: I meant the {desc}.",
+        ],
         "vague_object": ["No, the other one.", "Not that one."],
         "drawer_closed": ["The drawer is closed.", "It can't go in, the drawer is shut."],
         "drawer_first": ["Open the drawer first.", "You need to open the drawer first."],
-        "order": ["Open the drawer before you pick up {obj}.",
-                  "Put it down and open the drawer first."],
+        "order": [
+            "Open the drawer before you pick up {obj}.",
+            "Put it down and open the drawer first.",
+        ],
         "hands_full": ["Put down the {held} first.", "Let go of the {held} first."],
         "clear": ["First take {cover} off {target}.", "{Cover} has to come off {target} first."],
-        "wrong_target": ["Not there: {obj} goes {target}.",
-                         "That's the wrong place; it goes {target}."],
+        "wrong_target": [
+            "Not there: {obj} goes {target}.",
+            "That's the wrong place; it goes {target}.",
+        ],
         "next_grasp": ["Now pick up {obj}.", "Next, pick up {obj}."],
         "next_place": ["Now put it {target}.", "Good, now put it {target}."],
         "missing": ["No, that's not it.", "No."],
@@ -42,8 +54,12 @@ BANK = Paraphrases(
 )
 MAGNITUDES = ((0.75, None), (2.0, "a touch"), (3.5, "a bit"), (5.5, ""), (float("inf"), "a lot"))
 """Upper bounds (cm) of the words a person uses for a distance; under 0.75 cm says nothing."""
-AXES = {("x", 1): "to the right", ("x", -1): "to the left",
-        ("y", 1): "further from me", ("y", -1): "closer to me"}
+AXES = {
+    ("x", 1): "to the right",
+    ("x", -1): "to the left",
+    ("y", 1): "further from me",
+    ("y", -1): "closer to me",
+}
 """Directions in the person's frame; the person stands at the near edge (y = 0)."""
 
 
@@ -112,13 +128,19 @@ class RobotCritic(Critic):
     ) -> Critique:
         """The person's words on one attempt; meta says what kind of correction and any noise."""
         if outcome.success:
-            return Critique((FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
-                            {"correction": None, "noise": None})
+            return Critique(
+                (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
+                {"correction": None, "noise": None},
+            )
         if not outcome.valid:
-            return Critique((FeedbackPart(K.FUTURE_POSITIVE, BANK.say("invalid", rng)),),
-                            {"correction": "invalid", "noise": None})
-        draws = {name: rng.random() < getattr(self.person, name)
-                 for name in ("missing", "wrong", "vague")}
+            return Critique(
+                (FeedbackPart(K.FUTURE_POSITIVE, BANK.say("invalid", rng)),),
+                {"correction": "invalid", "noise": None},
+            )
+        draws = {
+            name: rng.random() < getattr(self.person, name)
+            for name in ("missing", "wrong", "vague")
+        }
         fault: dict[str, Any] = outcome.diagnosis.get("failure") or {"kind": "next"}
         kind = fault["kind"]
         if draws["missing"]:
@@ -135,7 +157,10 @@ class RobotCritic(Critic):
         return Critique(tuple(parts), {"correction": kind, "noise": noise})
 
     def _offset(
-        self, fault: dict[str, Any], history: Sequence[Turn], draws: dict[str, bool],
+        self,
+        fault: dict[str, Any],
+        history: Sequence[Turn],
+        draws: dict[str, bool],
         rng: random.Random,
     ) -> tuple[list[FeedbackPart], str | None]:
         obj = _spoken(fault["object"])
@@ -161,8 +186,11 @@ class RobotCritic(Critic):
         self, problem: Problem, goal: Goal, draws: dict[str, bool], rng: random.Random
     ) -> tuple[list[FeedbackPart], str | None]:
         kind = goal.obj.split("_")[1]
-        others = [n for n in problem.data["scene"].names
-                  if n.endswith("_" + kind) and n not in (goal.obj, goal.target)]
+        others = [
+            n
+            for n in problem.data["scene"].names
+            if n.endswith("_" + kind) and n not in (goal.obj, goal.target)
+        ]
         if draws["vague"] and not draws["wrong"]:
             return [FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("vague_object", rng))], "vague"
         meant, noise = goal.obj, None
@@ -178,8 +206,10 @@ class RobotCritic(Critic):
         kind, obj, target = fault["kind"], _spoken(goal.obj), _spoken(goal.target)
         into = f"on {target}" if goal.kind == "stack" else f"in {target}"
         if kind == "drawer_closed":
-            return [FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("drawer_closed", rng)),
-                    FeedbackPart(K.FUTURE_POSITIVE, BANK.say("drawer_first", rng))]
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("drawer_closed", rng)),
+                FeedbackPart(K.FUTURE_POSITIVE, BANK.say("drawer_first", rng)),
+            ]
         if kind == "order":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("order", rng, obj=obj))]
         if kind == "hands_full":
@@ -187,8 +217,9 @@ class RobotCritic(Critic):
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("hands_full", rng, held=held))]
         if kind == "clear":
             cover = _spoken(fault["object"])
-            text = BANK.say("clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:],
-                            target=target)
+            text = BANK.say(
+                "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=target
+            )
             return [FeedbackPart(K.FUTURE_POSITIVE, text)]
         if kind == "wrong_target":
             return [FeedbackPart(K.CORRECTION, BANK.say("wrong_target", rng, obj=obj, target=into))]
@@ -217,11 +248,17 @@ class RobotUser(SimulatedUser):
         last = earlier[-1].outcome.utility or 0.0
         now = outcome.utility or 0.0
         comparison = "closer" if now > last + 1e-9 else "further" if now < last - 1e-9 else "same"
-        words = {"closer": "Closer than the last attempt.",
-                 "further": "Further off than the last attempt.",
-                 "same": "No closer than the last attempt."}[comparison]
-        return Feedback(feedback.channel, f"{feedback.text} {words}", ranking=feedback.ranking,
-                        meta={**feedback.meta, "comparison": comparison})
+        words = {
+            "closer": "Closer than the last attempt.",
+            "further": "Further off than the last attempt.",
+            "same": "No closer than the last attempt.",
+        }[comparison]
+        return Feedback(
+            feedback.channel,
+            f"{feedback.text} {words}",
+            ranking=feedback.ranking,
+            meta={**feedback.meta, "comparison": comparison},
+        )
 
 
 def _said(text: str) -> list[str]:

@@ -18,10 +18,18 @@ SYNTAX = (
 """The commands, in one line, for instructions and error messages."""
 
 DIRECTIONS: dict[str, tuple[float, float]] = {
-    "left": (-1.0, 0.0), "right": (1.0, 0.0),
-    "forward": (0.0, 1.0), "forwards": (0.0, 1.0), "away": (0.0, 1.0), "further": (0.0, 1.0),
-    "back": (0.0, -1.0), "backward": (0.0, -1.0), "backwards": (0.0, -1.0),
-    "toward": (0.0, -1.0), "towards": (0.0, -1.0), "closer": (0.0, -1.0),
+    "left": (-1.0, 0.0),
+    "right": (1.0, 0.0),
+    "forward": (0.0, 1.0),
+    "forwards": (0.0, 1.0),
+    "away": (0.0, 1.0),
+    "further": (0.0, 1.0),
+    "back": (0.0, -1.0),
+    "backward": (0.0, -1.0),
+    "backwards": (0.0, -1.0),
+    "toward": (0.0, -1.0),
+    "towards": (0.0, -1.0),
+    "closer": (0.0, -1.0),
 }
 """Direction words, in the person's frame: x to the right, y away from the person."""
 
@@ -108,8 +116,10 @@ def _displacement(words: list[str]) -> tuple[float, float]:
     dirs = [w for w in words if w in DIRECTIONS]
     rest = [w for w in words if w not in DIRECTIONS and w not in _FILLER and w != "by"]
     if len(dirs) != 1:
-        raise PlanError("move needs one direction (left, right, forward, back) and a distance, "
-                        "e.g. 'move left 2cm'")
+        raise PlanError(
+            "move needs one direction (left, right, forward, back) and a distance, "
+            "e.g. 'move left 2cm'"
+        )
     match = _DISTANCE.match(" ".join(rest)) or _DISTANCE.match("".join(rest))
     if match is None:
         raise PlanError(f"move needs a distance like '2cm', got {' '.join(rest) or 'none'!r}")
@@ -121,7 +131,10 @@ def _displacement(words: list[str]) -> tuple[float, float]:
 
 
 def _resolve(
-    words: list[str], names: Sequence[str], kinds: Sequence[str], allowed: tuple[str, ...],
+    words: list[str],
+    names: Sequence[str],
+    kinds: Sequence[str],
+    allowed: tuple[str, ...],
     verb: str,
 ) -> tuple[tuple[str, ...], str]:
     """The objects of ``allowed`` kinds that ``words`` may name, and the reference as written.
@@ -137,9 +150,7 @@ def _resolve(
             raise PlanError(f"cannot {verb} the drawer; 'open drawer' opens it")
         return ("drawer",), ref
     parts = {p for w in content for p in w.split("_")}
-    candidates = [
-        n for n, k in zip(names, kinds) if parts <= set(n.split("_")) and k in allowed
-    ]
+    candidates = [n for n, k in zip(names, kinds) if parts <= set(n.split("_")) and k in allowed]
     if not candidates:
         wrong_kind = [n for n in names if parts <= set(n.split("_"))]
         if wrong_kind:

@@ -40,10 +40,15 @@ def _grid(scale: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _visible(scene: Scene) -> list[int]:
     """Indices of objects to draw, bottom to top (bowls first, then by height)."""
-    shown = [i for i in range(len(scene.names))
-             if not (scene.support[i] == "drawer" and not scene.drawer_open)]
-    return sorted(shown, key=lambda i: (scene.kinds[i] != "bowl", scene.support[i] == "gripper",
-                                        scene.pos[i, 2]))
+    shown = [
+        i
+        for i in range(len(scene.names))
+        if not (scene.support[i] == "drawer" and not scene.drawer_open)
+    ]
+    return sorted(
+        shown,
+        key=lambda i: (scene.kinds[i] != "bowl", scene.support[i] == "gripper", scene.pos[i, 2]),
+    )
 
 
 def rgb_array(scene: Scene, scale: int = PIXELS_PER_CM) -> np.ndarray:
@@ -109,14 +114,26 @@ def plot_scene(scene: Scene, ax: Axes | None = None, title: str | None = None) -
         elif scene.kinds[i] == "ball":
             ax.add_patch(Circle((cx, cy), BLOCK / 2, color=colour))
         else:
-            ax.add_patch(Rectangle((cx - BLOCK / 2, cy - BLOCK / 2), BLOCK, BLOCK, color=colour,
-                                   ec="0.2"))
-        ax.annotate(scene.names[i], (cx, cy), xytext=(0, -14 if scene.kinds[i] != "bowl" else -28),
-                    textcoords="offset points", ha="center", size=7)
+            ax.add_patch(
+                Rectangle((cx - BLOCK / 2, cy - BLOCK / 2), BLOCK, BLOCK, color=colour, ec="0.2")
+            )
+        ax.annotate(
+            scene.names[i],
+            (cx, cy),
+            xytext=(0, -14 if scene.kinds[i] != "bowl" else -28),
+            textcoords="offset points",
+            ha="center",
+            size=7,
+        )
     gx, gy = scene.gripper
     ax.plot([gx], [gy], marker="+", ms=14, mew=2, color="k")
-    ax.set(xlim=(0, TABLE_X), ylim=(0, TABLE_Y), aspect="equal", xlabel="x (cm), person's right →",
-           ylabel="y (cm), away from the person →")
+    ax.set(
+        xlim=(0, TABLE_X),
+        ylim=(0, TABLE_Y),
+        aspect="equal",
+        xlabel="x (cm), person's right →",
+        ylabel="y (cm), away from the person →",
+    )
     if title:
         ax.set_title(title, size=10)
     return fig

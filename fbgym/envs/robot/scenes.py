@@ -61,7 +61,12 @@ def calibration(seed: int, name: str, bias_rate: float, max_bias: float) -> tupl
 
 
 def make_scene(
-    rng: random.Random, kind: str, *, ambiguity: float, seed: int, bias_rate: float,
+    rng: random.Random,
+    kind: str,
+    *,
+    ambiguity: float,
+    seed: int,
+    bias_rate: float,
     max_bias: float,
 ) -> tuple[Scene, Goal]:
     """A scene of 3-5 blocks and balls and 1-2 bowls with a goal of ``kind``; draws on ``rng``."""
@@ -79,13 +84,20 @@ def make_scene(
     positions = _positions(rng, len(things), len(bowls))
     pos = np.zeros((len(names), 3))
     pos[:, :2] = positions
-    bias = np.array([
-        calibration(seed, n, bias_rate, max_bias) if k != "bowl" else (0.0, 0.0)
-        for n, k in zip(names, kinds)
-    ])
+    bias = np.array(
+        [
+            calibration(seed, n, bias_rate, max_bias) if k != "bowl" else (0.0, 0.0)
+            for n, k in zip(names, kinds)
+        ]
+    )
     scene = Scene(
-        names, kinds, tuple(n.split("_")[0] for n in names), pos, bias,
-        ["table"] * len(names), np.array(HOME),
+        names,
+        kinds,
+        tuple(n.split("_")[0] for n in names),
+        pos,
+        bias,
+        ["table"] * len(names),
+        np.array(HOME),
     )
     blocks = [n for n in things if n.endswith("_block")]
     if kind == "stack":

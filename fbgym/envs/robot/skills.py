@@ -116,8 +116,14 @@ def _goto(scene: Scene, target: np.ndarray, text: str) -> Event:
 def _grasp(scene: Scene, text: str) -> Event:
     at = (float(scene.gripper[0]), float(scene.gripper[1]))
     if scene.held is not None:
-        return Event(text, False, "hands_full", f"the gripper is already holding {scene.held}",
-                     obj=scene.held, at=at)
+        return Event(
+            text,
+            False,
+            "hands_full",
+            f"the gripper is already holding {scene.held}",
+            obj=scene.held,
+            at=at,
+        )
     best: tuple[float, float, str] | None = None
     for i, name in enumerate(scene.names):
         if scene.kinds[i] == "bowl" or not scene.reachable(name):
@@ -209,8 +215,13 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _drawer(scene: Scene, opening: bool, text: str) -> Event:
     word = "open" if opening else "close"
     if scene.held is not None:
-        return Event(text, False, "hands_full",
-                     f"cannot {word} the drawer while holding {scene.held}", obj=scene.held)
+        return Event(
+            text,
+            False,
+            "hands_full",
+            f"cannot {word} the drawer while holding {scene.held}",
+            obj=scene.held,
+        )
     if scene.drawer_open == opening:
         return Event(text, True, "done", f"the drawer is already {word}{'' if opening else 'd'}")
     scene.gripper = scene.handle()

@@ -46,8 +46,12 @@ class RobotConfig:
         unknown = [t for t in self.tasks if t not in TASKS]
         if unknown or not self.tasks:
             raise ConfigError(f"unknown robot tasks {unknown or '(none)'}; choose from {TASKS}")
-        limits = (("ambiguity", self.ambiguity, 1.0), ("bias_rate", self.bias_rate, 1.0),
-                  ("max_bias", self.max_bias, 6.5), ("noise", self.noise, 0.5))
+        limits = (
+            ("ambiguity", self.ambiguity, 1.0),
+            ("bias_rate", self.bias_rate, 1.0),
+            ("max_bias", self.max_bias, 6.5),
+            ("noise", self.noise, 0.5),
+        )
         for name, value, hi in limits:
             if not 0.0 <= value <= hi:
                 raise ConfigError(f"{name} must be in [0, {hi}], got {value!r}")
@@ -74,8 +78,12 @@ class RobotTask:
         rng = make_random("robot", seed, split, index)
         kind = self.config.tasks[rng.randrange(len(self.config.tasks))]
         scene, goal = make_scene(
-            rng, kind, ambiguity=self.config.ambiguity, seed=seed,
-            bias_rate=self.config.bias_rate, max_bias=self.config.max_bias,
+            rng,
+            kind,
+            ambiguity=self.config.ambiguity,
+            seed=seed,
+            bias_rate=self.config.bias_rate,
+            max_bias=self.config.max_bias,
         )
         plan = expert_plan(scene, goal)
         return Problem(
@@ -116,24 +124,33 @@ class RobotTask:
         after = assess(scene, goal)
         fault = failure(scene, goal, events)
         diagnosis = _diagnosis(goal, after, history, corrections, fault, events, scene)
-        observation = scene.describe() + "\nLast plan:\n" + "\n".join(
-            f"  {i}. {e.command}: {e.message}" + (f" (took {e.resolved})" if e.resolved else "")
-            for i, e in enumerate(events, 1)
+        observation = (
+            scene.describe()
+            + "\nLast plan:\n"
+            + "\n".join(
+                f"  {i}. {e.command}: {e.message}" + (f" (took {e.resolved})" if e.resolved else "")
+                for i, e in enumerate(events, 1)
+            )
         )
-        return Outcome(after.success, after.score, utility=after.score,
-                       observation=observation, diagnosis=diagnosis)
+        return Outcome(
+            after.success,
+            after.score,
+            utility=after.score,
+            observation=observation,
+            diagnosis=diagnosis,
+        )
 
     def scene_after(self, problem: Problem, history: Sequence[Turn | str]) -> Scene:
         """A fresh copy of the scene after the turns of ``history`` (turns or action strings)."""
-        actions = [t if isinstance(t, str) else t.action if t.outcome.valid else None
-                   for t in history]
+        actions = [
+            t if isinstance(t, str) else t.action if t.outcome.valid else None for t in history
+        ]
         key = (problem.id, tuple(actions))
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached.copy()
-        scene = (self.scene_after(problem, history[:-1]) if history
-                 else problem.data["scene"].copy())
+        scene = self.scene_after(problem, history[:-1]) if history else problem.data["scene"].copy()
         last = actions[-1] if actions else None
         if last is not None:
             try:
@@ -145,8 +162,9 @@ class RobotTask:
         return scene.copy()
 
     def _remember(self, problem: Problem, actions: list[Turn | str], scene: Scene) -> None:
-        keyed = [a if isinstance(a, str) else a.action if a.outcome.valid else None
-                 for a in actions]
+        keyed = [
+            a if isinstance(a, str) else a.action if a.outcome.valid else None for a in actions
+        ]
         self._store((problem.id, tuple(keyed)), scene)
 
     def _store(self, key: tuple[Any, ...], scene: Scene) -> None:
@@ -177,16 +195,23 @@ def _compensate(scene: Scene, name: str) -> list[str]:
 
 
 def _diagnosis(
-    goal: Goal, progress: Progress, history: Sequence[Turn], corrections: int,
-    fault: dict[str, Any] | None, events: Sequence[Event], scene: Scene,
+    goal: Goal,
+    progress: Progress,
+    history: Sequence[Turn],
+    corrections: int,
+    fault: dict[str, Any] | None,
+    events: Sequence[Event],
+    scene: Scene,
 ) -> dict[str, Any]:
     """The outcome's diagnosis: progress, corrections so far, responsiveness, what failed."""
     responded = None
     previous = history[-1].outcome if history else None
     if previous is not None and not previous.success and "stage" in previous.diagnosis:
         prev_stage, prev_distance = previous.diagnosis["stage"], previous.diagnosis["distance"]
-        responded = progress.success or progress.stage > prev_stage or (
-            progress.stage == prev_stage and progress.distance < prev_distance - 0.25
+        responded = (
+            progress.success
+            or progress.stage > prev_stage
+            or (progress.stage == prev_stage and progress.distance < prev_distance - 0.25)
         )
     return {
         "task": goal.kind,

@@ -68,8 +68,17 @@ class Scene:
 
     def copy(self) -> Scene:
         """An independent snapshot."""
-        return Scene(self.names, self.kinds, self.colours, self.pos.copy(), self.bias,
-                     list(self.support), self.gripper.copy(), self.held, self.drawer_open)
+        return Scene(
+            self.names,
+            self.kinds,
+            self.colours,
+            self.pos.copy(),
+            self.bias,
+            list(self.support),
+            self.gripper.copy(),
+            self.held,
+            self.drawer_open,
+        )
 
     def kind(self, name: str) -> str:
         """The kind of ``name``, or ``drawer``."""

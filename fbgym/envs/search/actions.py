@@ -74,9 +74,9 @@ def parse_command(action: str) -> Command:
         if not query.strip():
             raise CommandError("the search query is empty; write 'search: <query>'")
         return Command(verb, query, exclude=exclude)
-    docs = tuple(dict.fromkeys(
-        t for t in (tok.strip(_WRAPPING) for tok in _SEPARATORS.split(rest)) if t
-    ))
+    docs = tuple(
+        dict.fromkeys(t for t in (tok.strip(_WRAPPING) for tok in _SEPARATORS.split(rest)) if t)
+    )
     if not docs:
         raise CommandError("the answer names no document; write 'answer: <doc ids, best first>'")
     return Command(verb, docs=docs)

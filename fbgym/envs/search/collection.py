@@ -68,7 +68,9 @@ class Collection:
     def facets(self) -> tuple[Facet, ...]:
         """Every facet with at least one relevant passage, in topic order."""
         return tuple(
-            f for t in self.topics for f in t.facets
+            f
+            for t in self.topics
+            for f in t.facets
             if any(g > 0 for g in self.qrels.get(f.id, {}).values())
         )
 

@@ -14,26 +14,45 @@ from fbgym.simulators.paraphrase import Paraphrases
 
 BANK = Paraphrases(
     {
-        "success": ["That's what I was looking for, thanks.", "Yes, these are exactly what I need.",
-                    "Perfect, that answers it."],
+        "success": [
+            "That's what I was looking for, thanks.",
+            "Yes, these are exactly what I need.",
+            "Perfect, that answers it.",
+        ],
         "good": ["{docs} {is} what I'm after.", "{docs} {is} right on.", "{docs} {is} useful."],
         "partial": ["{docs} only partly {covers} it.", "{docs} {is} close, but not quite it."],
-        "bad": ["{docs} {is} not what I'm after.", "{docs} {is} not what I need.",
-                "{docs} {does} not help me."],
-        "off_topic": ["{docs} {is} not even about {topic}.",
-                      "{docs} {has} nothing to do with {topic}."],
-        "want": ["I want {terms}.", "What I need is {terms}.", "I'm interested in {terms}.",
-                 "It's about {terms}, really."],
-        "specific": ["More specific, please.", "Could you be more specific?",
-                     "Narrow it down, please."],
+        "bad": [
+            "{docs} {is} not what I'm after.",
+            "{docs} {is} not what I need.",
+            "{docs} {does} not help me.",
+        ],
+        "off_topic": [
+            "{docs} {is} not even about {topic}.",
+            "{docs} {has} nothing to do with {topic}.",
+        ],
+        "want": [
+            "I want {terms}.",
+            "What I need is {terms}.",
+            "I'm interested in {terms}.",
+            "It's about {terms}, really.",
+        ],
+        "specific": [
+            "More specific, please.",
+            "Could you be more specific?",
+            "Narrow it down, please.",
+        ],
         "more_like": ["More like {docs}, please.", "Give me more like {docs}."],
         "vague": ["I just want to know more about {topic}.", "Something about {topic}, I think."],
         "yes": ["Yes.", "Yes, that's right.", "Exactly."],
         "no": ["No, not {terms}.", "No, I don't mean {terms}.", "Not {terms}, no."],
-        "format": ["Give me document ids from the results, best first.",
-                   "Answer with the ids of the documents, best first."],
-        "usage": ["Search, ask me something, or give me document ids.",
-                  "Either search, ask me a question, or answer with document ids."],
+        "format": [
+            "Give me document ids from the results, best first.",
+            "Answer with the ids of the documents, best first.",
+        ],
+        "usage": [
+            "Search, ask me something, or give me document ids.",
+            "Either search, ask me a question, or answer with document ids.",
+        ],
     }
 )
 
@@ -46,8 +65,12 @@ def join_words(words: Sequence[str]) -> str:
 
 def _docs(rng: random.Random, key: str, docs: Sequence[str], **fields: str) -> str:
     one = len(docs) == 1
-    verbs = {"is": "is" if one else "are", "covers": "covers" if one else "cover",
-             "does": "does" if one else "do", "has": "has" if one else "have"}
+    verbs = {
+        "is": "is" if one else "are",
+        "covers": "covers" if one else "cover",
+        "does": "does" if one else "do",
+        "has": "has" if one else "have",
+    }
     return BANK.say(key, rng, docs=join_words(docs), **verbs, **fields)
 
 
@@ -91,8 +114,10 @@ class SearchCritic(Critic):
             theirs = set(content_words(recorded))
             if theirs and len(words & theirs) / len(words | theirs) >= 0.5:
                 revealed = [w for w in content_words(answer) if w in facet.terms]
-                return Critique((FeedbackPart(K.FUTURE_POSITIVE, answer),),
-                                {"answer": "recorded", "revealed": revealed})
+                return Critique(
+                    (FeedbackPart(K.FUTURE_POSITIVE, answer),),
+                    {"answer": "recorded", "revealed": revealed},
+                )
         siblings = {w for f in topic.facets if f.id != facet.id for w in f.terms} - set(facet.terms)
         parts: list[FeedbackPart] = []
         if words & set(facet.terms):
@@ -100,8 +125,9 @@ class SearchCritic(Critic):
             kind = "yes"
         elif words & siblings:
             other = list(dict.fromkeys(w for w in content_words(question) if w in siblings))
-            parts.append(FeedbackPart(K.HINDSIGHT_NEGATIVE,
-                                      BANK.say("no", rng, terms=join_words(other))))
+            parts.append(
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("no", rng, terms=join_words(other)))
+            )
             kind = "no"
         else:
             kind = "open"
@@ -130,8 +156,10 @@ class SearchCritic(Critic):
         qrels: dict[str, int] = problem.data["qrels"]
         shown = list(outcome.diagnosis.get("docs", ()))[:3]
         if outcome.success:
-            return Critique((FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
-                            {"accepted": [d for d in shown if qrels.get(d, 0) > 0]})
+            return Critique(
+                (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
+                {"accepted": [d for d in shown if qrels.get(d, 0) > 0]},
+            )
         top = max(qrels.values(), default=1)
         good_grade = min(top, 2)
         good = [d for d in shown if qrels.get(d, 0) >= good_grade]
@@ -151,8 +179,11 @@ class SearchCritic(Critic):
             if on:
                 parts.append(FeedbackPart(K.HINDSIGHT_NEGATIVE, _docs(rng, "bad", on)))
             if off:
-                parts.append(FeedbackPart(K.HINDSIGHT_NEGATIVE,
-                                          _docs(rng, "off_topic", off, topic=topic.name)))
+                parts.append(
+                    FeedbackPart(
+                        K.HINDSIGHT_NEGATIVE, _docs(rng, "off_topic", off, topic=topic.name)
+                    )
+                )
         part, revealed = self._restate(problem, history, rng)
         if part is not None:
             parts.append(part)

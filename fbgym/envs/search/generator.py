@@ -29,8 +29,32 @@ from fbgym.core.seeding import derive_seed, make_random
 from fbgym.envs.search.collection import Collection, Facet, Topic
 from fbgym.errors import ConfigError
 
-_ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
-           "br", "dr", "gr", "kl", "pl", "st", "tr", "sh", "ch", "th")
+_ONSETS = (
+    "b",
+    "d",
+    "f",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "dr",
+    "gr",
+    "kl",
+    "pl",
+    "st",
+    "tr",
+    "sh",
+    "ch",
+    "th",
+)
 _VOWELS = ("a", "e", "i", "o", "u", "a", "e", "o", "ai", "ou")
 _CODAS = ("", "", "", "", "n", "r", "s", "l", "m", "x")
 
@@ -88,8 +112,11 @@ class CorpusConfig:
             )
         if self.mixed_per_topic < 0 or self.overviews_per_topic < 0:
             raise ConfigError("mixed_per_topic and overviews_per_topic must not be negative")
-        most = self.topics * (self.facets[1] * self.passages_per_facet
-                              + self.mixed_per_topic + self.overviews_per_topic)
+        most = self.topics * (
+            self.facets[1] * self.passages_per_facet
+            + self.mixed_per_topic
+            + self.overviews_per_topic
+        )
         if self.passages < most:
             raise ConfigError(
                 f"passages={self.passages} cannot hold {self.topics} topics; "
@@ -131,8 +158,9 @@ def _passage(rng: random.Random, words: list[str]) -> str:
     return " ".join(sentences)
 
 
-def _topic_words(rng: random.Random, name: list[str], shared: list[str],
-                 noise: list[str]) -> list[str]:
+def _topic_words(
+    rng: random.Random, name: list[str], shared: list[str], noise: list[str]
+) -> list[str]:
     """The words every passage of a topic starts from: its name, shared terms, noise."""
     return name[: rng.randint(1, 2)] + _sample(rng, shared, 2) + _sample(rng, noise, 3)
 
@@ -161,13 +189,17 @@ def generate_collection(config: CorpusConfig) -> Collection:
             rest = shared_aspects[1:] + _words(rng, _FACET_TERMS - len(shared_aspects), taken)
             rng.shuffle(rest)
             terms = (shared_aspects[0], *rest)
-            facets.append(Facet(
-                id=f"{topic_id}.F{f + 1}",
-                topic_id=topic_id,
-                description=f"the {terms[0]} of {name}, in particular {terms[1]} and {terms[2]}",
-                terms=terms,
-                name=terms[0],
-            ))
+            facets.append(
+                Facet(
+                    id=f"{topic_id}.F{f + 1}",
+                    topic_id=topic_id,
+                    description=(
+                        f"the {terms[0]} of {name}, in particular {terms[1]} and {terms[2]}"
+                    ),
+                    terms=terms,
+                    name=terms[0],
+                )
+            )
         request = _REQUESTS[rng.randrange(len(_REQUESTS))].format(name=name)
         topics.append(Topic(topic_id, name, request, tuple(facets)))
         context = (name_words, shared, noise)

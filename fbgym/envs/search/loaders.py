@@ -96,8 +96,9 @@ def load_topics(path: str | Path) -> dict[str, str]:
         return topics
     if str(path).endswith((".jsonl", ".jsonl.gz", ".json")):
         return {
-            _field(r, _TOPIC_ID_KEYS, f"{path}:{n}", "topic id"):
-            _field(r, _TOPIC_TEXT_KEYS, f"{path}:{n}", "query text")
+            _field(r, _TOPIC_ID_KEYS, f"{path}:{n}", "topic id"): _field(
+                r, _TOPIC_TEXT_KEYS, f"{path}:{n}", "query text"
+            )
             for n, r in read_records(path)
         }
     topics = {}

@@ -62,8 +62,9 @@ def _facet_order(collection: Collection, split: str, seed: int) -> tuple[int, ..
     return tuple(order)
 
 
-def render_results(query: str, hits: Sequence[Hit], collection: Collection, request: str,
-                   excluded: int = 0) -> str:
+def render_results(
+    query: str, hits: Sequence[Hit], collection: Collection, request: str, excluded: int = 0
+) -> str:
     """A search's results as the agent sees them, under the user's request."""
     left_out = f", leaving out {excluded} document{'s' * (excluded != 1)}" if excluded else ""
     lines = [f'The user said: "{request}"', "", f'Results for "{query}"{left_out}:']
@@ -119,8 +120,13 @@ class SearchTask:
                 "cutoff": CUTOFF,
                 "threshold": self.config.threshold,
             },
-            data={"facet": facet, "topic": topic, "qrels": qrels, "ideal": ideal,
-                  "texts": collection.text_of},
+            data={
+                "facet": facet,
+                "topic": topic,
+                "qrels": qrels,
+                "ideal": ideal,
+                "texts": collection.text_of,
+            },
         )
 
     def reference_action(self, problem: Problem) -> str:
@@ -137,8 +143,9 @@ class SearchTask:
         if command.verb is Verb.STOP:
             return Outcome(False, 0.0, graded=False, diagnosis={"action": "stop"})
         if command.verb is Verb.ASK:
-            return Outcome(False, 0.0, graded=False,
-                           diagnosis={"action": "ask", "question": command.text})
+            return Outcome(
+                False, 0.0, graded=False, diagnosis={"action": "ask", "question": command.text}
+            )
         unknown = [d for d in command.docs + command.exclude if d not in known]
         if unknown:
             listed = ", ".join(repr(d) for d in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
@@ -153,12 +160,18 @@ class SearchTask:
             observation = render_results(
                 command.text, hits, self.collection, request, len(command.exclude)
             )
-            return Outcome(False, 0.0, graded=False, observation=observation, diagnosis={
-                "action": "search",
-                "query": command.text,
-                "excluded": list(command.exclude),
-                "results": [h.doc_id for h in hits],
-            })
+            return Outcome(
+                False,
+                0.0,
+                graded=False,
+                observation=observation,
+                diagnosis={
+                    "action": "search",
+                    "query": command.text,
+                    "excluded": list(command.exclude),
+                    "results": [h.doc_id for h in hits],
+                },
+            )
         qrels = problem.data["qrels"]
         score = ndcg_at_k(command.docs, qrels, CUTOFF)
         answers = sum(1 for t in history if t.outcome.diagnosis.get("action") == "answer")

@@ -15,8 +15,11 @@ from fbgym.simulators.paraphrase import Paraphrases
 BANK = Paraphrases(
     {
         "bye": ["All right, goodbye.", "Okay, thanks anyway.", "Fine, I'll stop here."],
-        "impatient": ["I've spent enough time on this; I'll look elsewhere.",
-                      "This is taking too long. Goodbye.", "I give up on this search."],
+        "impatient": [
+            "I've spent enough time on this; I'll look elsewhere.",
+            "This is taking too long. Goodbye.",
+            "I give up on this search.",
+        ],
         "doc_ranking": ["Of the documents you gave, best first: {order}."],
     }
 )
@@ -68,8 +71,9 @@ class SearchUser:
     count); ``stop`` ends it at once.
     """
 
-    def __init__(self, channel: Channel | str, traits: UserTraits | None = None, *,
-                 pairwise: bool = False):
+    def __init__(
+        self, channel: Channel | str, traits: UserTraits | None = None, *, pairwise: bool = False
+    ):
         self.traits = traits or UserTraits()
         self.critic = SearchCritic(self.traits.cooperativeness)
         self._channel_user = SimulatedUser(self.critic, channel, pairwise=pairwise)
@@ -87,8 +91,12 @@ class SearchUser:
         if action == "ask":
             question = str(outcome.diagnosis.get("question", ""))
             critique = self.critic.answer_question(problem, history, question, rng)
-            feedback = Feedback(self.channel, " ".join(p.text for p in critique.parts),
-                                parts=critique.parts, meta=dict(critique.meta))
+            feedback = Feedback(
+                self.channel,
+                " ".join(p.text for p in critique.parts),
+                parts=critique.parts,
+                meta=dict(critique.meta),
+            )
         else:
             feedback = self._channel_user.respond(problem, history, outcome, rng)
             if self.channel is Channel.RANKED and outcome.valid and not outcome.success:
@@ -96,8 +104,13 @@ class SearchUser:
         if _uses_patience(outcome) and not outcome.success and self._out_of_patience(history):
             text = f"{feedback.text} {BANK.say('impatient', rng)}".strip()
             feedback = Feedback(
-                feedback.channel, text, parts=feedback.parts, ranking=feedback.ranking,
-                value=feedback.value, end=True, meta={**feedback.meta, "ended": "patience"},
+                feedback.channel,
+                text,
+                parts=feedback.parts,
+                ranking=feedback.ranking,
+                value=feedback.value,
+                end=True,
+                meta={**feedback.meta, "ended": "patience"},
             )
         return feedback
 
@@ -112,5 +125,9 @@ class SearchUser:
         groups = doc_ranking(shown, problem.data["qrels"])
         order = " > ".join(" = ".join(g) for g in groups)
         text = f"{feedback.text} {BANK.first('doc_ranking', order=order)}"
-        return Feedback(feedback.channel, text, ranking=feedback.ranking,
-                        meta={**feedback.meta, "doc_ranking": [list(g) for g in groups]})
+        return Feedback(
+            feedback.channel,
+            text,
+            ranking=feedback.ranking,
+            meta={**feedback.meta, "doc_ranking": [list(g) for g in groups]},
+        )

@@ -5,8 +5,13 @@ from fbgym.agents.baselines import BlindAgent, FeedbackAgent
 
 
 def _success_rate(agent, channel, episodes=16):
-    env = gym.make("fbgym/Code-v0", feedback=channel, wall_s=0.5, kinds=("string", "list", "dict"),
-                   privileged=True)
+    env = gym.make(
+        "fbgym/Code-v0",
+        feedback=channel,
+        wall_s=0.5,
+        kinds=("string", "list", "dict"),
+        privileged=True,
+    )
     wins = 0
     for seed in range(episodes):
         obs, info = env.reset(seed=seed)

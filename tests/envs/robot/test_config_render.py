@@ -8,12 +8,15 @@ from fbgym.errors import ConfigError
 matplotlib.use("Agg")
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"tasks": ("fly",)}, "unknown robot tasks"),
-    ({"noise": 0.9}, r"noise must be in \[0, 0.5\]"),
-    ({"ambiguity": -0.1}, "ambiguity must be"),
-    ({"max_bias": 1.0}, "at least 2.5"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"tasks": ("fly",)}, "unknown robot tasks"),
+        ({"noise": 0.9}, r"noise must be in \[0, 0.5\]"),
+        ({"ambiguity": -0.1}, "ambiguity must be"),
+        ({"max_bias": 1.0}, "at least 2.5"),
+    ],
+)
 def test_config_errors(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         RobotConfig(**kwargs)

@@ -4,12 +4,15 @@ from fbgym.envs.robot.critic import PersonConfig, phrase, words_for
 from fbgym.errors import ConfigError
 
 
-@pytest.mark.parametrize("offset,said", [
-    ([-2.6, 0.3], "a bit to the left"),
-    ([0.0, 1.2], "a touch further from me"),
-    ([4.0, -6.0], "a lot closer to me and to the right"),
-    ([0.5, -0.5], ""),
-])
+@pytest.mark.parametrize(
+    "offset,said",
+    [
+        ([-2.6, 0.3], "a bit to the left"),
+        ([0.0, 1.2], "a touch further from me"),
+        ([4.0, -6.0], "a lot closer to me and to the right"),
+        ([0.5, -0.5], ""),
+    ],
+)
 def test_offsets_are_quantised_to_words_in_the_persons_frame(offset, said):
     assert phrase(words_for(offset)) == said
 

@@ -46,10 +46,19 @@ def _play(env, seed, actions):
     record = [json.dumps(obs, sort_keys=True), json.dumps(info["problem"], sort_keys=True)]
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action)
-        record.append(json.dumps(
-            [obs, reward, terminated, truncated, info["outcome"].to_dict(), info["feedback"].to_dict()],
-            sort_keys=True,
-        ))
+        record.append(
+            json.dumps(
+                [
+                    obs,
+                    reward,
+                    terminated,
+                    truncated,
+                    info["outcome"].to_dict(),
+                    info["feedback"].to_dict(),
+                ],
+                sort_keys=True,
+            )
+        )
         if terminated or truncated:
             break
     return record
@@ -57,8 +66,14 @@ def _play(env, seed, actions):
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_episode_is_a_pure_function_of_seed_and_actions(make_env, channel):
-    actions = ["pick block; place drawer", "open drawer", "move left 3cm; grasp", "release",
-               "pick ball; move right 2cm; release", "close drawer"]
+    actions = [
+        "pick block; place drawer",
+        "open drawer",
+        "move left 3cm; grasp",
+        "release",
+        "pick ball; move right 2cm; release",
+        "close drawer",
+    ]
     kwargs = {"vague": 0.3, "wrong": 0.3, "missing": 0.2}
     first = _play(make_env(channel, **kwargs), 5, actions)
     env = make_env(channel, **kwargs)
@@ -81,14 +96,17 @@ def test_bad_actions_are_failed_attempts(make_env, bad):
     assert "not accepted" in obs["feedback"]
 
 
-@pytest.mark.parametrize("action,expected", [
-    ("jump over the moon", "unknown command"),
-    ("pick pink_block", "no object matches 'pink_block'"),
-    ("move left", "needs a distance"),
-    ("move 2cm", "one direction"),
-    ("move left 500cm", "at most 60 cm"),
-    ("pick", "say what to pick"),
-])
+@pytest.mark.parametrize(
+    "action,expected",
+    [
+        ("jump over the moon", "unknown command"),
+        ("pick pink_block", "no object matches 'pink_block'"),
+        ("move left", "needs a distance"),
+        ("move 2cm", "one direction"),
+        ("move left 500cm", "at most 60 cm"),
+        ("pick", "say what to pick"),
+    ],
+)
 def test_unparsable_plans_say_what_is_wrong(make_env, action, expected):
     env = make_env()
     env.reset(seed=3)

@@ -12,7 +12,11 @@ def parse(text):
 
 def test_splits_on_semicolons_new_lines_and_then():
     assert split_plan("1. pick red_block\n2) place green_bowl; grasp then release") == [
-        "pick red_block", "place green_bowl", "grasp", "release"]
+        "pick red_block",
+        "place green_bowl",
+        "grasp",
+        "release",
+    ]
 
 
 def test_forms_of_reference():
@@ -32,19 +36,24 @@ def test_moves_in_the_persons_frame():
 
 
 def test_gripper_and_drawer_commands():
-    verbs = [c.verb for c in parse("grasp; close the gripper; release; let go; open drawer; "
-                                   "close the drawer")]
+    verbs = [
+        c.verb
+        for c in parse("grasp; close the gripper; release; let go; open drawer; close the drawer")
+    ]
     assert verbs == ["grasp", "grasp", "release", "release", "open", "close"]
 
 
-@pytest.mark.parametrize("text,message", [
-    ("pick green_bowl", "cannot pick green_bowl"),
-    ("place red_ball", "cannot place on or in red_ball"),
-    ("pick drawer", "cannot pick the drawer"),
-    ("pick red_block; dance", "command 2 ('dance'): unknown command"),
-    ("move left -2cm", "more than 0"),
-    (" ; ;", "holds no command"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("pick green_bowl", "cannot pick green_bowl"),
+        ("place red_ball", "cannot place on or in red_ball"),
+        ("pick drawer", "cannot pick the drawer"),
+        ("pick red_block; dance", "command 2 ('dance'): unknown command"),
+        ("move left -2cm", "more than 0"),
+        (" ; ;", "holds no command"),
+    ],
+)
 def test_errors_name_the_command_and_the_problem(text, message):
     with pytest.raises(PlanError) as caught:
         parse(text)

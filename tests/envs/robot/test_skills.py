@@ -10,9 +10,13 @@ from fbgym.envs.robot.world import Scene
 def scene(bias=((0, 0), (0, 0), (0, 0), (0, 0))):
     names = ("red_block", "blue_block", "green_ball", "green_bowl")
     return Scene(
-        names, ("block", "block", "ball", "bowl"), ("red", "blue", "green", "green"),
+        names,
+        ("block", "block", "ball", "bowl"),
+        ("red", "blue", "green", "green"),
         np.array([[10.0, 10.0, 0], [30.0, 10.0, 0], [10.0, 25.0, 0], [25.0, 25.0, 0]]),
-        np.array(bias, dtype=float), ["table"] * 4, np.array([30.0, 20.0]),
+        np.array(bias, dtype=float),
+        ["table"] * 4,
+        np.array([30.0, 20.0]),
     )
 
 

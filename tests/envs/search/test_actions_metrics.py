@@ -6,26 +6,37 @@ from fbgym.envs.search.actions import CommandError, Verb, parse_command
 from fbgym.envs.search.metrics import dcg, ndcg_at_k, recall_at_k
 
 
-@pytest.mark.parametrize(("action", "verb", "text", "docs", "exclude"), [
-    ("search: red fox", Verb.SEARCH, "red fox", (), ()),
-    ("SEARCH red fox -D1 -D2", Verb.SEARCH, "red fox", (), ("D1", "D2")),
-    ("ask: Do you mean the city?", Verb.ASK, "Do you mean the city?", (), ()),
-    ("answer: [D3, D1; D3] D2.", Verb.ANSWER, "", ("D3", "D1", "D2"), ()),
-    ("answer:\n1 2 3", Verb.ANSWER, "", ("1", "2", "3"), ()),
-    ("  stop ", Verb.STOP, "", (), ()),
-])
+@pytest.mark.parametrize(
+    ("action", "verb", "text", "docs", "exclude"),
+    [
+        ("search: red fox", Verb.SEARCH, "red fox", (), ()),
+        ("SEARCH red fox -D1 -D2", Verb.SEARCH, "red fox", (), ("D1", "D2")),
+        ("ask: Do you mean the city?", Verb.ASK, "Do you mean the city?", (), ()),
+        ("answer: [D3, D1; D3] D2.", Verb.ANSWER, "", ("D3", "D1", "D2"), ()),
+        ("answer:\n1 2 3", Verb.ANSWER, "", ("1", "2", "3"), ()),
+        ("  stop ", Verb.STOP, "", (), ()),
+    ],
+)
 def test_commands_parse(action, verb, text, docs, exclude):
     command = parse_command(action)
-    assert (command.verb, command.text, command.docs, command.exclude) == (verb, text, docs, exclude)
+    assert (command.verb, command.text, command.docs, command.exclude) == (
+        verb,
+        text,
+        docs,
+        exclude,
+    )
 
 
-@pytest.mark.parametrize(("action", "message"), [
-    ("searching for cats", "expected 'search: <query>'"),
-    ("answer:", "the answer names no document"),
-    ("ask:", "the question is empty"),
-    ("search: -D1", "the search query is empty"),
-    ("what now", "got 'what now'"),
-])
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("searching for cats", "expected 'search: <query>'"),
+        ("answer:", "the answer names no document"),
+        ("ask:", "the question is empty"),
+        ("search: -D1", "the search query is empty"),
+        ("what now", "got 'what now'"),
+    ],
+)
 def test_malformed_commands_say_what_is_wrong(action, message):
     with pytest.raises(CommandError, match=message):
         parse_command(action)

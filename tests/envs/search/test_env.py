@@ -17,10 +17,19 @@ def transcript(env, seed, actions):
     lines = [json.dumps(obs, sort_keys=True), json.dumps(info["problem"], sort_keys=True)]
     for action in actions:
         obs, reward, terminated, truncated, info = env.step(action)
-        lines.append(json.dumps({
-            "obs": obs, "reward": reward, "terminated": terminated, "truncated": truncated,
-            "feedback": info["feedback"].to_dict(), "outcome": info["outcome"].to_dict(),
-        }, sort_keys=True))
+        lines.append(
+            json.dumps(
+                {
+                    "obs": obs,
+                    "reward": reward,
+                    "terminated": terminated,
+                    "truncated": truncated,
+                    "feedback": info["feedback"].to_dict(),
+                    "outcome": info["outcome"].to_dict(),
+                },
+                sort_keys=True,
+            )
+        )
         if terminated or truncated:
             break
     return lines
@@ -63,16 +72,31 @@ def test_transcript_is_identical_in_a_fresh_process():
         "print(json.dumps(transcript(make('verbal'), 3, ACTIONS)))\n"
     )
     root = Path(__file__).resolve().parents[3]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=root)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert json.loads(out.stdout) == transcript(make("verbal"), 3, ACTIONS)
 
 
-@pytest.mark.parametrize("action", [
-    "", "   ", 42, None, b"answer: D000001", "x" * 30_000, "answer: D000001\x00",
-    "hello there", "answer:", "answer: nonsense words here", "search:", "ask:   ",
-    "search: cats -notadoc", "\ud800",
-])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "",
+        "   ",
+        42,
+        None,
+        b"answer: D000001",
+        "x" * 30_000,
+        "answer: D000001\x00",
+        "hello there",
+        "answer:",
+        "answer: nonsense words here",
+        "search:",
+        "ask:   ",
+        "search: cats -notadoc",
+        "\ud800",
+    ],
+)
 def test_bad_actions_are_failed_attempts_with_a_reason(channel, action):
     env = make(channel)
     env.reset(seed=0)
@@ -196,7 +220,9 @@ def test_info_feedback_is_typed_and_problem_hides_the_facet():
     assert info["feedback"] is None
     public = json.dumps(info["problem"])
     facet = env.unwrapped.problem.data["facet"]
-    assert facet.id not in public and facet.name not in public and facet.id not in info["problem_id"]
+    assert (
+        facet.id not in public and facet.name not in public and facet.id not in info["problem_id"]
+    )
     _, _, _, _, info = env.step("ask: what do you want?")
     assert isinstance(info["feedback"], Feedback)
     assert Feedback.from_json(info["feedback"].to_json()) == info["feedback"]

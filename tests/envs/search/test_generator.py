@@ -61,13 +61,16 @@ def test_of_size_reaches_the_requested_size():
     assert config.passages == 2_000 and len(generate_collection(config).doc_ids) == 2_000
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"topics": 0}, "topics must be at least 1"),
-    ({"facets": (1, 3)}, "facets must be"),
-    ({"facets": (4, 3)}, "facets must be"),
-    ({"passages_per_facet": 2}, "passages_per_facet must be at least 3"),
-    ({"passages": 10}, "cannot hold"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"topics": 0}, "topics must be at least 1"),
+        ({"facets": (1, 3)}, "facets must be"),
+        ({"facets": (4, 3)}, "facets must be"),
+        ({"passages_per_facet": 2}, "passages_per_facet must be at least 3"),
+        ({"passages": 10}, "cannot hold"),
+    ],
+)
 def test_bad_configs_are_rejected_with_the_reason(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         CorpusConfig(**kwargs)

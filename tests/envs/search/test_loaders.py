@@ -25,12 +25,30 @@ DOCS = {
 }
 FACETS = [
     # topic_id, initial_request, facet_id, facet_desc, question, answer
-    ("1", "Tell me about jaguar", "F1", "Find where the jaguar animal lives, its rainforest habitat",
-     "Are you interested in the animal?", "Yes, where the animal lives, its habitat."),
-    ("1", "Tell me about jaguar", "F1", "Find where the jaguar animal lives, its rainforest habitat",
-     "Do you want to buy a car?", "No, I mean the animal."),
-    ("1", "Tell me about jaguar", "F2", "Find information about Jaguar luxury car sedans",
-     "Are you interested in the animal?", "No, the car company and its sedans."),
+    (
+        "1",
+        "Tell me about jaguar",
+        "F1",
+        "Find where the jaguar animal lives, its rainforest habitat",
+        "Are you interested in the animal?",
+        "Yes, where the animal lives, its habitat.",
+    ),
+    (
+        "1",
+        "Tell me about jaguar",
+        "F1",
+        "Find where the jaguar animal lives, its rainforest habitat",
+        "Do you want to buy a car?",
+        "No, I mean the animal.",
+    ),
+    (
+        "1",
+        "Tell me about jaguar",
+        "F2",
+        "Find information about Jaguar luxury car sedans",
+        "Are you interested in the animal?",
+        "No, the car company and its sedans.",
+    ),
 ]
 
 
@@ -41,7 +59,9 @@ def files(tmp_path):
         for doc_id, (title, text) in DOCS.items():
             handle.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")
     qrels = tmp_path / "qrels.txt"
-    qrels.write_text("F1 0 d1 2\nF1 0 d2 1\nF1 0 d5 1\nF2 0 d3 2\nF2 0 d4 1\nF2 0 d6 1\nF9 0 dX 2\n")
+    qrels.write_text(
+        "F1 0 d1 2\nF1 0 d2 1\nF1 0 d5 1\nF2 0 d3 2\nF2 0 d4 1\nF2 0 d6 1\nF9 0 dX 2\n"
+    )
     facets = tmp_path / "facets.tsv"
     header = "topic_id\tinitial_request\ttopic_desc\tfacet_id\tfacet_desc\tquestion\tanswer\n"
     rows = "".join(f"{t}\t{r}\tdesc\t{f}\t{d}\t{q}\t{a}\n" for t, r, f, d, q, a in FACETS)
@@ -50,8 +70,13 @@ def files(tmp_path):
 
 
 def env_for(files, channel="verbal", **kwargs):
-    return make(channel, corpus_path=files["corpus"], qrels_path=files["qrels"],
-                facets_path=files["facets"], **kwargs)
+    return make(
+        channel,
+        corpus_path=files["corpus"],
+        qrels_path=files["qrels"],
+        facets_path=files["facets"],
+        **kwargs,
+    )
 
 
 def test_corpus_reads_ids_titles_and_texts(files):
@@ -90,8 +115,11 @@ def test_recorded_answers_are_given_to_matching_questions(files):
     env.reset(seed=0)
     facet = env.unwrapped.problem.data["facet"]
     _, _, _, _, info = env.step("ask: Are you interested in the animal?")
-    expected = "Yes, where the animal lives, its habitat." if facet.id == "F1" else \
-        "No, the car company and its sedans."
+    expected = (
+        "Yes, where the animal lives, its habitat."
+        if facet.id == "F1"
+        else "No, the car company and its sedans."
+    )
     assert info["feedback"].text == expected and info["feedback"].meta["answer"] == "recorded"
 
 
@@ -99,17 +127,24 @@ def test_topics_file_alone_gives_one_facet_per_query(tmp_path, files):
     topics = tmp_path / "topics.tsv"
     topics.write_text("F1\tjaguar rainforest habitat\nF2\tjaguar luxury sedans\n")
     collection = load_collection(DataFiles(files["corpus"], files["qrels"], topics=str(topics)))
-    assert [t.request for t in collection.topics] == ["jaguar rainforest habitat", "jaguar luxury sedans"]
+    assert [t.request for t in collection.topics] == [
+        "jaguar rainforest habitat",
+        "jaguar luxury sedans",
+    ]
     assert [f.id for f in collection.facets] == ["F1", "F2"]
 
 
 def test_topics_in_jsonl_and_trec_sgml(tmp_path):
     jsonl = tmp_path / "queries.jsonl"
-    jsonl.write_text('{"_id": "q1", "text": "jaguar habitat"}\n{"query_id": "q2", "query": "cars"}\n')
+    jsonl.write_text(
+        '{"_id": "q1", "text": "jaguar habitat"}\n{"query_id": "q2", "query": "cars"}\n'
+    )
     assert load_topics(jsonl) == {"q1": "jaguar habitat", "q2": "cars"}
     sgml = tmp_path / "topics.301"
-    sgml.write_text("<top>\n<num> Number: 301\n<title> International Organized Crime\n"
-                    "<desc> Description:\nIdentify organizations.\n</top>\n")
+    sgml.write_text(
+        "<top>\n<num> Number: 301\n<title> International Organized Crime\n"
+        "<desc> Description:\nIdentify organizations.\n</top>\n"
+    )
     assert load_topics(sgml) == {"301": "International Organized Crime"}
 
 

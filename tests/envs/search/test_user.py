@@ -81,8 +81,11 @@ def test_verbal_feedback_tells_off_topic_from_on_topic_misses():
     env.reset(seed=5)
     collection = env.unwrapped.task.collection
     topic = env.unwrapped.problem.data["topic"]
-    off = [d for d, t in zip(collection.doc_ids, collection.texts)
-           if not set(topic.name.lower().split()) & set(t.lower().replace(".", " ").split())][:3]
+    off = [
+        d
+        for d, t in zip(collection.doc_ids, collection.texts)
+        if not set(topic.name.lower().split()) & set(t.lower().replace(".", " ").split())
+    ][:3]
     _, _, _, _, info = env.step("answer: " + " ".join(off))
     assert f"about {topic.name}" in info["feedback"].text or topic.name in info["feedback"].text
 
