@@ -134,3 +134,15 @@ def test_benchmark_disable_and_xdist(tmp_path):
     out = pytest_run(tmp_path, "--benchmark", "-n", "2")
     assert out.returncode == 0 and "2 passed" in out.stdout, out.stdout + out.stderr
     assert "fbgym scores" in out.stdout and "blind-baseline" in out.stdout
+
+
+def test_autosave_keeps_the_scores(tmp_path):
+    storage = tmp_path / "saved"
+    out = pytest_run(
+        tmp_path, "--benchmark", "--benchmark-autosave", f"--benchmark-storage=file://{storage}"
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    (saved,) = storage.rglob("*.json")
+    infos = [b["extra_info"] for b in json.loads(saved.read_text())["benchmarks"]]
+    assert {i["fbgym_agent"] for i in infos} == {"feedback-baseline", "blind-baseline"}
+    assert all("fbgym/Math-v0|verbal" in i["fbgym_scores"] for i in infos)
