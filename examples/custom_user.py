@@ -16,6 +16,7 @@ import fbgym  # noqa: F401  (registers fbgym/Math-v0)
 from fbgym.agents.baselines import FeedbackAgent
 from fbgym.core.protocols import Simulator
 from fbgym.core.types import Feedback, FeedbackKind, FeedbackPart, Outcome, Problem, Turn
+from fbgym.runner import EpisodeSpec, play_episode
 from fbgym.simulators import register_user
 
 
@@ -45,16 +46,8 @@ def success_rate(user: str | None, episodes: int = 100) -> float:
     """SR@5 of the feedback-using baseline on Math-v0 (verbal) against ``user``."""
     env = gym.make("fbgym/Math-v0", feedback="verbal", user=user, privileged=True)
     agent = FeedbackAgent()
-    wins = 0
-    for seed in range(episodes):
-        obs, info = env.reset(seed=seed)
-        agent.reset(obs["instruction"], seed=seed)
-        done = False
-        while not done:
-            obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-            done = terminated or truncated
-        wins += info["success"]
-    return wins / episodes
+    specs = [EpisodeSpec("fbgym/Math-v0", "verbal", seed) for seed in range(episodes)]
+    return sum(play_episode(agent, spec, env)["success"] for spec in specs) / episodes
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import gymnasium as gym
 
 import fbgym  # noqa: F401  (registers the built-in ids)
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+from fbgym.runner import EpisodeSpec, play_episode
 
 ENVS = ("fbgym/Math-v0", "fbgym/Code-v0")
 NOISE = (0.0, 0.1, 0.2, 0.3, 0.4)
@@ -32,16 +33,8 @@ def success_rate(
     extra = {} if user is None else {"user": user}
     env = gym.make(env_id, feedback=channel, max_turns=5, privileged=True, **extra)
     agent = BlindAgent() if blind else FeedbackAgent()
-    wins = 0
-    for seed in range(episodes):
-        obs, info = env.reset(seed=seed)
-        agent.reset(obs["instruction"], seed=seed)
-        done = False
-        while not done:
-            obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-            done = terminated or truncated
-        wins += bool(info["success"])
-    rate = wins / episodes
+    specs = [EpisodeSpec(env_id, channel, seed) for seed in range(episodes)]
+    rate = sum(play_episode(agent, spec, env)["success"] for spec in specs) / episodes
     return rate, math.sqrt(rate * (1 - rate) / episodes)
 
 

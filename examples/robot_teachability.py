@@ -22,29 +22,26 @@ import numpy as np
 
 import fbgym.envs.robot  # noqa: F401  (registers fbgym/RobotCorrection-v0)
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+from fbgym.runner import EpisodeSpec, play_episode
+
+ENV_ID = "fbgym/RobotCorrection-v0"
 
 
-def corrections(env: gym.Env, agent: FeedbackAgent, seed: int) -> tuple[int, bool]:
-    """Play episode ``seed``; return (corrections, success)."""
-    obs, info = env.reset(seed=seed)
-    agent.reset(obs["instruction"], seed=seed)
-    while True:
-        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-        if terminated or truncated:
-            break
-    success = bool(info["success"])
-    return (info["turn"] - 1 if success else env.unwrapped.max_turns), success
+def corrections(env: gym.Env, agent: FeedbackAgent, seed: int) -> int:
+    """Play episode ``seed``; its corrections to success (the turn budget if it failed)."""
+    record = play_episode(agent, EpisodeSpec(ENV_ID, "verbal", seed), env)
+    return int(record["metrics"]["corrections"])
 
 
 def stream(person: int, episodes: int, kind: str, **env_kwargs: float) -> list[int]:
     """Corrections per episode for one agent kind over a stream with person ``person``."""
-    env = gym.make("fbgym/RobotCorrection-v0", feedback="verbal", seed=person, **env_kwargs)
+    env = gym.make(ENV_ID, feedback="verbal", seed=person, **env_kwargs)
     agent = BlindAgent() if kind == "blind" else FeedbackAgent()
     counts = []
     for episode in range(episodes):
         if kind == "forgetting":
             agent = FeedbackAgent()
-        counts.append(corrections(env, agent, episode)[0])
+        counts.append(corrections(env, agent, episode))
     return counts
 
 

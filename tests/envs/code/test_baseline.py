@@ -2,6 +2,7 @@ import gymnasium as gym
 
 import fbgym.envs.code  # noqa: F401
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+from fbgym.runner import EpisodeSpec, play_episode
 
 
 def _success_rate(agent, channel, episodes=16):
@@ -12,16 +13,8 @@ def _success_rate(agent, channel, episodes=16):
         kinds=("string", "list", "dict"),
         privileged=True,
     )
-    wins = 0
-    for seed in range(episodes):
-        obs, info = env.reset(seed=seed)
-        agent.reset(obs["instruction"], seed=seed)
-        done = False
-        while not done:
-            obs, _, term, trunc, info = env.step(agent.act(obs, info))
-            done = term or trunc
-        wins += info["success"]
-    return wins / episodes
+    specs = [EpisodeSpec("fbgym/Code-v0", channel, seed) for seed in range(episodes)]
+    return sum(play_episode(agent, spec, env)["success"] for spec in specs) / episodes
 
 
 def test_feedback_baseline_beats_its_blind_twin_with_verbal_feedback():

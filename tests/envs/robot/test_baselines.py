@@ -1,14 +1,10 @@
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+from fbgym.runner import EpisodeSpec, play_episode
 
 
 def play(env, agent, seed):
-    obs, info = env.reset(seed=seed)
-    agent.reset(obs["instruction"], seed=seed)
-    while True:
-        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
-        if terminated or truncated:
-            break
-    return info["success"], (info["turn"] - 1) if info["success"] else env.max_turns
+    record = play_episode(agent, EpisodeSpec(env.spec.id, env.channel, seed), env)
+    return record["success"], record["metrics"]["corrections"]
 
 
 def score(env, make_agent, episodes, fresh=True):
