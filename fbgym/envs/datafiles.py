@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
-from fbgym.errors import DataFormatError
+from fbgym.errors import ConfigError, DataFormatError
+
+T = TypeVar("T")
 
 
 def open_text(path: str | Path) -> TextIO:
@@ -52,3 +54,11 @@ def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     f"{path}:{number}: expected a JSON object, got {type(record).__name__}"
                 )
             yield number, record
+
+
+def load_problems(loader: Callable[[str], list[T]], path: str) -> list[T]:
+    """``loader(path)``, refusing a file that yields no usable problem."""
+    problems = loader(path)
+    if not problems:
+        raise ConfigError(f"{path} holds no usable problems")
+    return problems

@@ -15,6 +15,7 @@ from fbgym.envs.code.generators import KINDS, LEVELS, generate
 from fbgym.envs.code.grader import HiddenTest, grade_program, show_call
 from fbgym.envs.code.loaders import LOADERS, LoadedProblem
 from fbgym.envs.code.mutate import mutants
+from fbgym.envs.datafiles import load_problems
 from fbgym.errors import ConfigError, DataFormatError
 from fbgym.sandbox import Limits, Sandbox, shared_sandbox
 
@@ -86,10 +87,7 @@ class CodeTask:
         """The problems of ``config.data_path`` (loaded on first use)."""
         if self.config.data_path is None:
             return []
-        problems = LOADERS[self.config.data_format](self.config.data_path)
-        if not problems:
-            raise ConfigError(f"{self.config.data_path} holds no usable problems")
-        return problems
+        return load_problems(LOADERS[self.config.data_format], self.config.data_path)
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
         """Problem ``index``: generated from (seed, split, index), or record ``index`` of a file."""

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.envs.datafiles import load_problems
 from fbgym.envs.math.generators import GENERATORS, LEVELS
 from fbgym.envs.math.grader import extract_answer, is_correct, parse_number
 from fbgym.envs.math.loaders import LOADERS, LoadedProblem
@@ -63,10 +64,7 @@ class MathTask:
         """The problems of ``config.data_path`` (loaded on first use)."""
         if self.config.data_path is None:
             return []
-        problems = LOADERS[self.config.data_format](self.config.data_path)
-        if not problems:
-            raise ConfigError(f"{self.config.data_path} holds no problems")
-        return problems
+        return load_problems(LOADERS[self.config.data_format], self.config.data_path)
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
         """Problem ``index``: generated from (seed, split, index), or line ``index`` of the file."""
