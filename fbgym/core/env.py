@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import gymnasium as gym
@@ -167,22 +168,25 @@ class FeedbackEnv(gym.Env[Observation, str]):
         problem = self.problem
         if self._done:
             raise FbgymError("this episode is over; call reset() to start another")
+        history = tuple(self._history)
+        recorded = _recordable(action)
         reason = action_problem(action)
         if reason is None:
-            outcome = self.task.grade(problem, action, tuple(self._history))
+            outcome = self.task.grade(problem, action, history)
         else:
             outcome = Outcome.invalid(reason)
-        history = tuple(self._history)
         if self._user_sees_action:
             feedback = self.simulator.respond(
-                problem, history, outcome, self._user_rng, action=_recordable(action)
+                problem, history, outcome, self._user_rng, action=recorded
             )
         else:
             feedback = self.simulator.respond(problem, history, outcome, self._user_rng)
         if not outcome.valid:
             text = f"Your action was not accepted: {outcome.message}. {feedback.text}".strip()
-            feedback = _with_text(feedback, text, invalid=outcome.message)
-        turn = Turn(len(self._history) + 1, _recordable(action), outcome, feedback)
+            feedback = replace(
+                feedback, text=text, meta={**feedback.meta, "invalid": outcome.message}
+            )
+        turn = Turn(len(history) + 1, recorded, outcome, feedback)
         self._history.append(turn)
         if outcome.observation is not None:
             self._observation = clean_text(outcome.observation)
@@ -233,18 +237,6 @@ class FeedbackEnv(gym.Env[Observation, str]):
             "channel": self.channel,
             "problem_id": self.problem.id,
         }
-
-
-def _with_text(feedback: Feedback, text: str, **meta: Any) -> Feedback:
-    return Feedback(
-        channel=feedback.channel,
-        text=text,
-        parts=feedback.parts,
-        ranking=feedback.ranking,
-        value=feedback.value,
-        end=feedback.end,
-        meta={**feedback.meta, **meta},
-    )
 
 
 def _recordable(action: object) -> str:

@@ -37,34 +37,18 @@ def episode_metrics(family: str, transcript: Turns, max_turns: int) -> dict[str,
 def search_metrics(transcript: Turns, max_turns: int) -> dict[str, float | None]:
     """nDCG@3 after each answer round (ConvSim's measure), its gain, and recall@10."""
     answers = [
-        t["outcome"]["diagnosis"]
-        for t in transcript
-        if t["outcome"]["diagnosis"].get("action") == "answer"
+        t["outcome"] for t in transcript if t["outcome"]["diagnosis"].get("action") == "answer"
     ]
     if not answers:
-        return {
-            "ndcg@3_r1": 0.0,
-            **{f"ndcg@3_r{r}": 0.0 for r in range(2, ROUNDS + 1)},
-            "ndcg@3_gain": 0.0,
-            "recall@10": 0.0,
-            "rounds_to_success": None,
-        }
-    ndcg = [a["ndcg@3"] for a in answers]
+        rounds = {f"ndcg@3_r{r}": 0.0 for r in range(1, ROUNDS + 1)}
+        return {**rounds, "ndcg@3_gain": 0.0, "recall@10": 0.0, "rounds_to_success": None}
+    ndcg = [a["diagnosis"]["ndcg@3"] for a in answers]
     rounds = {f"ndcg@3_r{r}": ndcg[min(r, len(ndcg)) - 1] for r in range(1, ROUNDS + 1)}
-    success = next(
-        (
-            i
-            for i, t in enumerate(
-                [t for t in transcript if t["outcome"]["diagnosis"].get("action") == "answer"], 1
-            )
-            if t["outcome"]["success"]
-        ),
-        None,
-    )
+    success = next((i for i, a in enumerate(answers, 1) if a["success"]), None)
     return {
         **rounds,
         "ndcg@3_gain": max(ndcg) - ndcg[0],
-        "recall@10": answers[-1]["recall@10"],
+        "recall@10": answers[-1]["diagnosis"]["recall@10"],
         "rounds_to_success": float(success) if success else None,
     }
 
