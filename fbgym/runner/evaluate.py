@@ -16,15 +16,10 @@ from fbgym.errors import FbgymError
 from fbgym.registry import registry
 from fbgym.runner.episode import EpisodeSpec
 from fbgym.runner.executors import Executor, get_executor, make_streams
-from fbgym.runner.records import RunDir
+from fbgym.runner.records import EPISODE_COLUMNS, RunDir
 from fbgym.runner.suites import CHANNELS, SUITES, Suite, get_suite
 from fbgym.version import __version__
 
-COLUMNS = [
-    "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
-    "turns_to_success", "attempts", "attempts_to_success", "max_turns", "score", "ended_by_user",
-    "error", "elapsed_s", "stream", "position",
-]  # fmt: skip
 STREAM_LENGTH = 20
 """Episodes per stream (see ``fbgym.runner.executors``), as in DROC's and LMPC's 20-episode runs."""
 
@@ -119,8 +114,8 @@ def evaluate(
     Writes ``run_dir`` (default ``runs/<agent>-<time>``): ``meta.json`` and one line of
     ``episodes.jsonl`` per episode with every action, outcome and feedback. A run directory
     that already holds some of these episodes is resumed without losing or repeating any.
-    Returns one row per episode (see ``COLUMNS``), with the run directory in
-    ``df.attrs["run_dir"]``.
+    Returns one row per episode (``fbgym.runner.records.EPISODE_COLUMNS``, then the family
+    metrics), with the run directory in ``df.attrs["run_dir"]``.
     """
     specs, suite = build_specs(
         envs, channels=channels, episodes=episodes, seed=seed, env_kwargs=env_kwargs
@@ -137,7 +132,8 @@ def evaluate(
         "stream_length": stream_length,
         "episodes": [s.key for s in specs],
         "envs": {
-            s.env_id: {"family": registry.get(s.env_id).family, "kwargs": s.kwargs} for s in specs
+            env_id: {"family": registry.get(env_id).family, "kwargs": kwargs}
+            for env_id, kwargs in {s.env_id: s.kwargs for s in specs}.items()
         },
     }
     done = _open(run, meta)
@@ -161,7 +157,9 @@ def evaluate(
             bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
     if bar is not None:
         bar.close()
-    df = pd.DataFrame([{c: done[s.key].get(c) for c in COLUMNS} for s in specs], columns=COLUMNS)
+    df = pd.DataFrame(
+        [{c: done[s.key].get(c) for c in EPISODE_COLUMNS} for s in specs], columns=EPISODE_COLUMNS
+    )
     metrics = pd.DataFrame([done[s.key].get("metrics") or {} for s in specs])
     df = pd.concat([df, metrics], axis=1)
     df["agent"] = card["name"]

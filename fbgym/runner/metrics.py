@@ -12,7 +12,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from fbgym.runner.records import EPISODE_COLUMNS
+
 GROUP = ("agent", "env_id", "channel")
+NOT_METRICS = {*EPISODE_COLUMNS, "kwargs", "key", "transcript", "metrics"}
+"""Episode-table columns that are not family metrics (the last four: raw records only)."""
 
 
 def success_at_k(df: pd.DataFrame, k: int) -> pd.Series:
@@ -123,7 +127,7 @@ def family_summary(df: pd.DataFrame, *, by: Sequence[str] = GROUP) -> pd.DataFra
     The columns come from ``fbgym.runner.family_metrics``; a group without a metric has no
     row for it.
     """
-    metric_columns = [c for c in df.columns if c not in _EPISODE_COLUMNS]
+    metric_columns = [c for c in df.columns if c not in NOT_METRICS]
     by = [c for c in by if c in df.columns]
     rows = []
     for key, group in df.groupby(by, sort=True):
@@ -141,14 +145,6 @@ def family_summary(df: pd.DataFrame, *, by: Sequence[str] = GROUP) -> pd.DataFra
                     }
                 )
     return pd.DataFrame(rows)
-
-
-_EPISODE_COLUMNS = {
-    "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
-    "turns_to_success", "attempts", "attempts_to_success", "max_turns", "score",
-    "ended_by_user", "error", "elapsed_s", "stream", "position", "kwargs", "key", "transcript",
-    "metrics",
-}  # fmt: skip
 
 
 def format_family(table: pd.DataFrame) -> str:

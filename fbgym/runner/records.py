@@ -11,6 +11,14 @@ from typing import Any
 
 from fbgym.errors import FbgymError
 
+EPISODE_COLUMNS = [
+    "agent", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
+    "turns_to_success", "attempts", "attempts_to_success", "max_turns", "score", "ended_by_user",
+    "error", "elapsed_s", "stream", "position",
+]  # fmt: skip
+"""An episode record's fields other than its transcript and family metrics: the columns of
+the table ``fbgym.evaluate`` returns (family metrics follow as further columns)."""
+
 META = "meta.json"
 EPISODES = "episodes.jsonl"
 
