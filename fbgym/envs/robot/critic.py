@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fbgym.core.types import Channel, Feedback, FeedbackPart, Outcome, Problem, Turn
@@ -253,10 +253,9 @@ class RobotUser(SimulatedUser):
             "further": "Further off than the last attempt.",
             "same": "No closer than the last attempt.",
         }[comparison]
-        return Feedback(
-            feedback.channel,
-            f"{feedback.text} {words}",
-            ranking=feedback.ranking,
+        return replace(
+            feedback,
+            text=f"{feedback.text} {words}",
             meta={**feedback.meta, "comparison": comparison},
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fbgym.core.types import Channel, Feedback, Outcome, Problem, Turn
 from fbgym.envs.search.critic import SearchCritic
@@ -103,14 +103,8 @@ class SearchUser:
                 feedback = self._with_doc_ranking(problem, outcome, feedback)
         if _uses_patience(outcome) and not outcome.success and self._out_of_patience(history):
             text = f"{feedback.text} {BANK.say('impatient', rng)}".strip()
-            feedback = Feedback(
-                feedback.channel,
-                text,
-                parts=feedback.parts,
-                ranking=feedback.ranking,
-                value=feedback.value,
-                end=True,
-                meta={**feedback.meta, "ended": "patience"},
+            feedback = replace(
+                feedback, text=text, end=True, meta={**feedback.meta, "ended": "patience"}
             )
         return feedback
 
@@ -125,9 +119,6 @@ class SearchUser:
         groups = doc_ranking(shown, problem.data["qrels"])
         order = " > ".join(" = ".join(g) for g in groups)
         text = f"{feedback.text} {BANK.first('doc_ranking', order=order)}"
-        return Feedback(
-            feedback.channel,
-            text,
-            ranking=feedback.ranking,
-            meta={**feedback.meta, "doc_ranking": [list(g) for g in groups]},
+        return replace(
+            feedback, text=text, meta={**feedback.meta, "doc_ranking": [list(g) for g in groups]}
         )
