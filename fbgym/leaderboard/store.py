@@ -71,6 +71,14 @@ class StoredSubmission:
         ]
 
 
+def _subfolders(path: Path) -> list[Path]:
+    """The folders in ``path`` not named with a leading dot, sorted; none if it is gone."""
+    try:
+        return sorted(p for p in path.iterdir() if not p.name.startswith(".") and p.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 class ResultsStore:
     """Submission folders under ``root`` (default ``results/``), added atomically under a lock."""
 
@@ -88,10 +96,17 @@ class ResultsStore:
         return FileLock(str(self.root / LOCK), timeout=LOCK_TIMEOUT_S)
 
     def folders(self) -> list[Path]:
-        """Every submission folder, sorted."""
-        if not self.root.is_dir():
-            return []
-        return sorted(p.parent for p in self.root.glob(f"*/*/{MANIFEST}"))
+        """Every submission folder, sorted; staging folders (dot names) are not submissions.
+
+        Readers list the store without the lock, while a writer may be renaming a staging
+        folder away, so a folder that vanishes while it is listed is simply not there.
+        """
+        return [
+            folder
+            for submitter in _subfolders(self.root)
+            for folder in _subfolders(submitter)
+            if (folder / MANIFEST).is_file()
+        ]
 
     def read(self, folder: Path) -> StoredSubmission:
         """Read one folder, checking its manifest and that its files are those it hashed."""
@@ -112,7 +127,9 @@ class ResultsStore:
 
     def find(self, digest: str) -> Path | None:
         """The folder of the submission with this run digest, if stored."""
-        for folder in self.root.glob(f"*/*-{digest[:12]}"):
+        for folder in self.folders():
+            if not folder.name.endswith(f"-{digest[:12]}"):
+                continue
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if manifest.get("digest") == digest:
                 return folder

@@ -1,5 +1,6 @@
 """The results store: concurrent submits, an index rebuilt from the folders, tamper evidence."""
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def test_concurrent_submits_store_each_run_once(played, tmp_path):
     codes = [job.returncode for job in jobs]
     assert codes[:2] == [0, 0], outputs
     assert sorted(codes[2:]) == [0, 1, 1], outputs  # the same run twice more: duplicates
-    assert sum("rejected: duplicate" in out for out in outputs) == 2
+    assert sum("rejected: duplicate" in out for out in outputs) == 2, outputs
     store = ResultsStore(results)
     assert len(store.folders()) == 3
     assert not list(results.glob(".tmp-*"))
@@ -44,6 +45,22 @@ def test_concurrent_submits_store_each_run_once(played, tmp_path):
         assert index.rebuild() == 3
     after = index.episodes().sort_values(["submission_id", "key"]).reset_index(drop=True)
     assert before.equals(after)
+
+
+def test_staging_folders_are_not_submissions(played, tmp_path):
+    results = tmp_path / "results"
+    (folder,) = submit(played["plain"], submitter="ann", results=results)
+    store = ResultsStore(results)
+    manifest = json.loads((folder / "submission.json").read_text())
+    staged = results / ".tmp-0123" / folder.name  # a writer's half-renamed copy, same digest
+    staged.mkdir(parents=True)
+    (staged / "submission.json").write_text(json.dumps(manifest))
+    assert store.folders() == [folder]
+    assert store.find(manifest["digest"]) == folder
+    (folder / "submission.json").unlink()  # a folder still being written holds no manifest
+    assert store.folders() == []
+    assert store.find(manifest["digest"]) is None
+    assert ResultsStore(tmp_path / "missing").folders() == []
 
 
 def test_index_is_rebuilt_when_missing_or_stale(played, tmp_path):
