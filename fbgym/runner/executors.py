@@ -16,7 +16,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -160,11 +160,9 @@ class ProcessExecutor:
             initializer=_init_worker,
             initargs=(payload, _pickle_runtime_envs()),
         ) as pool:
-            pending = {pool.submit(_worker_stream, s, skip, step_timeout) for s in streams}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield future.result()
+            futures = [pool.submit(_worker_stream, s, skip, step_timeout) for s in streams]
+            for future in as_completed(futures):
+                yield future.result()
 
 
 def _context() -> multiprocessing.context.BaseContext:
