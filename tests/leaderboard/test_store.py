@@ -57,7 +57,7 @@ def test_staging_folders_are_not_submissions(played, tmp_path):
     (staged / "submission.json").write_text(json.dumps(manifest))
     assert store.folders() == [folder]
     assert store.find(manifest["digest"]) == folder
-    (folder / "submission.json").unlink()  # a folder still being written holds no manifest
+    (folder / "submission.json").unlink()  # a folder without a manifest is not a submission
     assert store.folders() == []
     assert store.find(manifest["digest"]) is None
     assert ResultsStore(tmp_path / "missing").folders() == []
