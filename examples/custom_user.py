@@ -36,7 +36,7 @@ class ForgetfulTeacher:
             return feedback
         text = "That is not right."
         part = FeedbackPart(FeedbackKind.HINDSIGHT_NEGATIVE, text)
-        return Feedback(self.channel, text, parts=(part,), meta={"forgot": True})
+        return Feedback(self.channel, text, parts=(part,), notes={"forgot": True})
 
 
 register_user("forgetful-teacher", ForgetfulTeacher, description="forgets half the hints")

@@ -78,7 +78,11 @@ class Feedback:
     end: bool = False
     """Whether the simulated user ends the conversation with this feedback."""
     meta: Mapping[str, Any] = field(default_factory=dict)
-    """Diagnostics for evaluation (e.g. whether a hint was deliberately wrong)."""
+    """What the text says, as data (e.g. ``direction="high"`` for "too high"): never more
+    than the text states, so agents may read it."""
+    notes: Mapping[str, Any] = field(default_factory=dict)
+    """The judge's annotations (a deliberately wrong hint, a flipped label, feedback held
+    back by a delay): recorded for evaluation, never shown to the agent."""
 
     @property
     def kinds(self) -> tuple[FeedbackKind, ...]:
@@ -95,6 +99,7 @@ class Feedback:
             "value": self.value,
             "end": self.end,
             "meta": dict(self.meta),
+            "notes": dict(self.notes),
         }
 
     @classmethod
@@ -111,6 +116,7 @@ class Feedback:
             value=data.get("value"),
             end=bool(data.get("end", False)),
             meta=dict(data.get("meta", {})),
+            notes=dict(data.get("notes", {})),
         )
 
     def to_json(self) -> str:

@@ -3,7 +3,7 @@
 An episode is a pure function of (env id and kwargs, seed, actions), so re-creating the env,
 resetting it to the recorded seed and stepping the recorded actions must reproduce every
 outcome, feedback and reward byte for byte. Feedback from a model-backed critic is marked
-``meta["replayable"] = False``; such episodes cannot be re-played and count as unverified.
+``notes["replayable"] = False``; such episodes cannot be re-played and count as unverified.
 """
 
 from __future__ import annotations
@@ -111,7 +111,9 @@ def _first_difference(recorded: Any, replayed: Any, path: str) -> str | None:
 
 
 def _replayable(record: dict[str, Any]) -> bool:
-    return all(t["feedback"]["meta"].get("replayable") is not False for t in record["transcript"])
+    return all(
+        t["feedback"].get("notes", {}).get("replayable") is not False for t in record["transcript"]
+    )
 
 
 def replay_episode(record: dict[str, Any]) -> None:

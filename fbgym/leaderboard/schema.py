@@ -30,7 +30,7 @@ _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
 _DEFS: dict[str, Any] = {
     "feedback": {
         "type": "object",
-        "required": ["channel", "text", "parts", "ranking", "value", "end", "meta"],
+        "required": ["channel", "text", "parts", "ranking", "value", "end", "meta", "notes"],
         "properties": {
             "channel": {"enum": [c.value for c in Channel]},
             "text": _STR,
@@ -50,6 +50,7 @@ _DEFS: dict[str, Any] = {
             "value": {"type": ["number", "null"]},
             "end": {"type": "boolean"},
             "meta": {"type": "object"},
+            "notes": {"type": "object"},
         },
         "additionalProperties": False,
     },

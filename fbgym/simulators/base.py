@@ -27,7 +27,9 @@ class Critique:
 
     parts: tuple[FeedbackPart, ...]
     meta: Mapping[str, Any] = field(default_factory=dict)
-    """The content of the sentences as data (e.g. ``direction``, ``step``)."""
+    """The content of the sentences as data (e.g. ``direction``, ``step``); never more."""
+    notes: Mapping[str, Any] = field(default_factory=dict)
+    """What the judge should remember and the agent must not see (see ``Feedback.notes``)."""
 
 
 class Critic:
@@ -91,7 +93,13 @@ class SimulatedUser:
         if self.channel is Channel.VERBAL:
             critique = self.critic.critique(problem, history, outcome, rng)
             text = " ".join(p.text for p in critique.parts)
-            return Feedback(self.channel, text, parts=critique.parts, meta=dict(critique.meta))
+            return Feedback(
+                self.channel,
+                text,
+                parts=critique.parts,
+                meta=dict(critique.meta),
+                notes=dict(critique.notes),
+            )
         if self.channel is Channel.SCALAR:
             value = float(outcome.score)
             return Feedback(self.channel, _GENERIC.first("scalar", value=value), value=value)

@@ -47,5 +47,11 @@ class CodeHints(HintModel):
             FeedbackPart(FeedbackKind.CORRECTION, text) if p.kind is FeedbackKind.CORRECTION else p
             for p in feedback.parts
         )
-        meta: dict[str, Any] = {**feedback.meta, "expected": wrong, "wrong_hint": True}
-        return Feedback(feedback.channel, " ".join(p.text for p in parts), parts=parts, meta=meta)
+        meta: dict[str, Any] = {**feedback.meta, "expected": wrong}
+        return Feedback(
+            feedback.channel,
+            " ".join(p.text for p in parts),
+            parts=parts,
+            meta=meta,
+            notes={**feedback.notes, "wrong_hint": True},
+        )

@@ -3,9 +3,10 @@
 ``gymnasium.make("fbgym/Math-v0", user={"noise": 0.2, "dropout": 0.1})`` or a preset name
 (``user="alpacafarm"``, see :mod:`fbgym.simulators.presets`) wraps the family's simulator in
 a :class:`FidelityUser`. Every random choice draws on the episode's ``rng``, so an episode
-stays a pure function of (env kwargs, seed, actions). What a knob did is recorded in
-``Feedback.meta`` (``wrong_hint``, ``flipped``, ``sycophantic``, ``anchored``, ``dropped``,
-``about_turn``, ``level``, ``persona``, ``ended``), and text and structured fields agree.
+stays a pure function of (env kwargs, seed, actions). What a knob did is recorded on the
+judge's side, in ``Feedback.notes`` (``wrong_hint``, ``flipped``, ``sycophantic``,
+``anchored``, ``dropped``, ``delayed``, ``pending``, ``level``, ``persona``, ``ended``,
+``annotator``), which agents never see; text and structured fields agree.
 
 >>> from fbgym.simulators.fidelity import UserConfig
 >>> UserConfig.from_spec({"noise": 0.2, "patience": 3}).noise
@@ -192,7 +193,7 @@ class FidelityUser:
             if rng.random() < c.sycophancy:
                 text = GENERIC.say("praise", rng)
                 part = FeedbackPart(FeedbackKind.HINDSIGHT_POSITIVE, text)
-                fb = Feedback(self.channel, text, parts=(part,), meta={"sycophantic": True})
+                fb = Feedback(self.channel, text, parts=(part,), notes={"sycophantic": True})
         if self.channel is Channel.RANKED and fb.ranking is not None:
             fb = self._ranked(history, outcome, rng, action, fb)
         if failed and self.channel is Channel.SCALAR and c.noise and rng.random() < c.noise:
@@ -201,22 +202,22 @@ class FidelityUser:
                 fb,
                 text=fb.text.replace(f"{fb.value:.3f}", f"{value:.3f}"),
                 value=value,
-                meta={**fb.meta, "wrong_hint": True},
+                notes={**fb.notes, "wrong_hint": True},
             )
         if c.delay and failed:
             fb = self._delayed(history, fb)
         if failed and c.dropout and rng.random() < c.dropout:
-            kept = {k: fb.meta[k] for k in ("pending",) if k in fb.meta}
-            fb = Feedback(self.channel, "", meta={**kept, "dropped": True})
+            kept = {k: fb.notes[k] for k in ("pending",) if k in fb.notes}
+            fb = Feedback(self.channel, "", notes={**kept, "dropped": True})
         if c.persona and fb.text:
             key = f"{c.persona}:{'fail' if failed else 'pass'}"
             text = f"{PERSONA_BANK.say(key, rng)} {fb.text}"
-            fb = _replace(fb, text=text, meta={**fb.meta, "persona": c.persona})
+            fb = _replace(fb, text=text, notes={**fb.notes, "persona": c.persona})
         if failed and c.patience is not None:
             misses = 1 + sum(1 for t in history if t.outcome.graded and not t.outcome.success)
             if misses >= c.patience:
                 text = f"{fb.text} {PERSONA_BANK.say('bye', rng)}".strip()
-                fb = _replace(fb, text=text, end=True, meta={**fb.meta, "ended": "patience"})
+                fb = _replace(fb, text=text, end=True, notes={**fb.notes, "ended": "patience"})
         return fb
 
     def _verbal(
@@ -235,29 +236,30 @@ class FidelityUser:
             first = next((t for t in history if t.outcome.graded), None)
             if first is not None and not first.outcome.success:
                 anchor = self.inner.respond(problem, (), first.outcome, rng)
-                fb = _replace(anchor, meta={**anchor.meta, "anchored": True})
+                fb = _replace(anchor, notes={**anchor.notes, "anchored": True})
         level = c.informativeness
         if level is None or level == "future":
-            return fb if level is None else _replace(fb, meta={**fb.meta, "level": level})
+            return fb if level is None else _replace(fb, notes={**fb.notes, "level": level})
+        notes = {**fb.notes, "level": level}
         if level == "unary":
-            return Feedback(self.channel, PERSONA_BANK.first("unary"), meta={"level": level})
+            return Feedback(self.channel, PERSONA_BANK.first("unary"), notes=notes)
         if level == "hindsight":
             parts = tuple(p for p in fb.parts if p.kind in _HINDSIGHT)
             meta = {k: v for k, v in fb.meta.items() if k not in hints.future_keys}
             return Feedback(
-                self.channel,
-                " ".join(p.text for p in parts),
-                parts=parts,
-                meta={**meta, "level": level},
+                self.channel, " ".join(p.text for p in parts), parts=parts, meta=meta, notes=notes
             )
-        meta = {**fb.meta, "level": level}
         extra = hints.correction(problem, history, outcome, level, rng) if outcome.valid else None
         if extra is None:
-            return _replace(fb, meta=meta)
+            return _replace(fb, notes=notes)
         part, more = extra
         parts = (*fb.parts, part)
         return Feedback(
-            self.channel, " ".join(p.text for p in parts), parts=parts, meta={**meta, **more}
+            self.channel,
+            " ".join(p.text for p in parts),
+            parts=parts,
+            meta={**fb.meta, **more},
+            notes=notes,
         )
 
     def _ranked(
@@ -282,36 +284,39 @@ class FidelityUser:
         )
         if getattr(self.inner, "pairwise", False):
             items = items[-2:]
-        meta = dict(fb.meta)
+        notes = dict(fb.notes)
         if self.pool is not None:
             judgment = self.pool.rank(items, rng)
             groups = [list(g) for g in judgment.ranking]
-            meta["annotator"] = judgment.annotator
+            notes["annotator"] = judgment.annotator
         else:
             seen = Annotator(length_bias=c.verbosity).perceived(items)
             groups = [list(g) for g in rank_attempts([(it.key, u) for it, u in zip(items, seen)])]
         if c.anchoring and len(items) > 1 and items[0].key == 1 and rng.random() < c.anchoring:
             groups = [[1]] + [[k for k in g if k != 1] for g in groups]
             groups = [g for g in groups if g]
-            meta["anchored"] = True
+            notes["anchored"] = True
         if c.noise and len(items) > 1 and rng.random() < c.noise:
             groups = _flip(groups, items[-2].key, current, rng)
-            meta["flipped"] = True
+            notes["flipped"] = True
         ranking = tuple(tuple(g) for g in groups)
         text = fb.text.replace(format_ranking(fb.ranking or ()), format_ranking(ranking))
-        return _replace(fb, text=text, ranking=ranking, meta=meta)
+        return _replace(fb, text=text, ranking=ranking, notes=notes)
 
     def _delayed(self, history: Sequence[Turn], fb: Feedback) -> Feedback:
         turn = len(history) + 1
         pending = fb.to_dict()
         about = turn - self.config.delay
-        old = history[about - 1].feedback.meta.get("pending") if about >= 1 else None
+        old = history[about - 1].feedback.notes.get("pending") if about >= 1 else None
         if old is None:
-            return Feedback(self.channel, "", meta={"delayed": True, "pending": pending})
+            return Feedback(self.channel, "", notes={"delayed": True, "pending": pending})
         late = Feedback.from_dict(old)
         text = PERSONA_BANK.first("about", turn=about, text=late.text) if late.text else ""
         return _replace(
-            late, text=text, meta={**late.meta, "about_turn": about, "pending": pending}
+            late,
+            text=text,
+            meta={**late.meta, "about_turn": about} if text else {},
+            notes={**late.notes, "pending": pending},
         )
 
 

@@ -57,7 +57,7 @@ class HintModel:
         """
         text = GENERIC.say("praise", rng)
         part = FeedbackPart(FeedbackKind.HINDSIGHT_POSITIVE, text)
-        return Feedback(feedback.channel, text, parts=(part,), meta={"wrong_hint": "praise"})
+        return Feedback(feedback.channel, text, parts=(part,), notes={"wrong_hint": "praise"})
 
     def correction(
         self,

@@ -55,7 +55,7 @@ class MathHints(HintModel):
             FeedbackPart(p.kind, BANK.say(flipped, rng, answer=answer)) if p.text in said else p
             for p in feedback.parts
         ]
-        meta: dict[str, Any] = {**feedback.meta, "direction": flipped, "wrong_hint": True}
+        meta: dict[str, Any] = {**feedback.meta, "direction": flipped}
         steps: tuple[Step, ...] = problem.data.get("steps", ())
         if len(steps) >= 2:
             true_step = feedback.meta.get("step")
@@ -76,7 +76,13 @@ class MathHints(HintModel):
             )
             meta["step"] = k + 1
         text = " ".join(p.text for p in parts)
-        return Feedback(feedback.channel, text, parts=tuple(parts), meta=meta)
+        return Feedback(
+            feedback.channel,
+            text,
+            parts=tuple(parts),
+            meta=meta,
+            notes={**feedback.notes, "wrong_hint": True},
+        )
 
     def correction(
         self,

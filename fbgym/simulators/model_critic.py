@@ -9,7 +9,7 @@ speaks the OpenAI chat-completions protocol, over the standard library's ``urlli
 Prompts come from a :class:`PromptTemplate` per family; the sampling seed is drawn from the
 episode's ``rng``; replies are cached on disk under a hash of (model, messages, seed,
 settings), so a replayed episode reads the same words without calling the model. The
-feedback carries ``meta["replayable"] = False``: a model's words are not reproducible
+feedback carries ``notes["replayable"] = False``: a model's words are not reproducible
 everywhere, so the leaderboard must not rely on them.
 
 Use it through the simulated-user extension point::
@@ -184,8 +184,8 @@ class ModelCritic(Critic):
         kind = (
             FeedbackKind.HINDSIGHT_POSITIVE if outcome.success else FeedbackKind.HINDSIGHT_NEGATIVE
         )
-        meta = {"replayable": False, "model": self.model.name, "seed": seed, "cache_key": key}
-        return Critique((FeedbackPart(kind, text),), meta)
+        notes = {"replayable": False, "model": self.model.name, "seed": seed, "cache_key": key}
+        return Critique((FeedbackPart(kind, text),), notes=notes)
 
     def cache_key(self, messages: Sequence[Message], seed: int) -> str:
         """The hash that names a reply in the cache: model, messages, seed and settings."""

@@ -82,7 +82,7 @@ class _Unreplayable:
 
     def respond(self, problem, history, outcome, rng):
         feedback = self.inner.respond(problem, history, outcome, rng)
-        return dataclasses.replace(feedback, meta={**feedback.meta, "replayable": False})
+        return dataclasses.replace(feedback, notes={**feedback.notes, "replayable": False})
 
 
 def _unreplayable_env(feedback="verbal", **kwargs):

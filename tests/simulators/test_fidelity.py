@@ -46,7 +46,7 @@ def test_noise_gives_wrong_hints_at_the_configured_rate(math_user, p):
         truth = true_direction(problem, outcome)
         said = said_direction(fb.text, outcome.diagnosis["answer"])
         assert said == {fb.meta["direction"]}, fb.text  # text and structure agree
-        if fb.meta.get("wrong_hint"):
+        if fb.notes.get("wrong_hint"):
             wrong += 1
             assert fb.meta["direction"] != truth
             if len(problem.data["steps"]) >= 2 and fb.meta["step"] is not None:
@@ -70,9 +70,9 @@ def test_ranked_label_flips_match_the_configured_rate(math_user):
         history = (turn(1, "a", first, user.inner.respond(problem, (), first, make_random())),)
         fb = user.respond(problem, history, second, make_random("flip", i))
         truth = rank_attempts([(1, first.utility), (2, second.utility)])
-        flips += bool(fb.meta.get("flipped"))
+        flips += bool(fb.notes.get("flipped"))
         wrong_order += fb.ranking != truth
-        assert bool(fb.meta.get("flipped")) == (fb.ranking != truth)
+        assert bool(fb.notes.get("flipped")) == (fb.ranking != truth)
         assert fb.text.endswith(" > ".join(f"attempt {g[0]}" for g in fb.ranking) + ".")
     assert within_3_sigma(flips, N, p), flips
     assert wrong_order == flips
@@ -85,7 +85,7 @@ def test_sycophancy_praises_failures_at_the_configured_rate(math_user):
     for i in range(N):
         problem, outcome = wrong_attempt(i)
         fb = user.respond(problem, (), outcome, make_random("syc", i))
-        if fb.meta.get("sycophantic"):
+        if fb.notes.get("sycophantic"):
             praised += 1
             assert fb.kinds == (FeedbackKind.HINDSIGHT_POSITIVE,)
             assert "direction" not in fb.meta
@@ -101,7 +101,7 @@ def test_anchoring_repeats_the_first_critique(math_user):
         _, second = wrong_attempt(i, offset=1)
         first_fb = user.inner.respond(problem, (), first, make_random())
         fb = user.respond(problem, (turn(1, "a", first, first_fb),), second, make_random("a", i))
-        if fb.meta.get("anchored"):
+        if fb.notes.get("anchored"):
             anchored += 1
             assert fb.meta["direction"] == true_direction(problem, first)
             assert first.diagnosis["answer"] in fb.text
@@ -116,7 +116,7 @@ def test_dropout_silences_turns_at_the_configured_rate(math_user):
         for i in range(N):
             problem, outcome = wrong_attempt(i)
             fb = user.respond(problem, (), outcome, make_random("drop", i))
-            if fb.meta.get("dropped"):
+            if fb.notes.get("dropped"):
                 dropped += 1
                 assert fb.text == "" and fb.parts == () and fb.ranking is None
         assert within_3_sigma(dropped, N, p), (channel, dropped)
@@ -132,7 +132,7 @@ def test_delay_gives_feedback_about_an_earlier_attempt(math_user):
         outcome = TASK.grade(problem, f"The answer is {value}", tuple(history))
         fb = user.respond(problem, tuple(history), outcome, make_random("delay", k))
         if k <= 2:
-            assert fb.text == "" and fb.meta["delayed"]
+            assert fb.text == "" and fb.notes["delayed"]
         else:
             assert fb.meta["about_turn"] == k - 2
             assert fb.meta["direction"] == ("high" if answers[k - 3] > gold else "low")
@@ -153,7 +153,7 @@ def test_patience_ends_episodes_at_the_configured_turn():
                 _, _, terminated, truncated, info = env.step("The answer is -123456789")
                 turns += 1
             assert terminated and not truncated and turns == patience
-            assert info["feedback"].end and info["feedback"].meta["ended"] == "patience"
+            assert info["feedback"].end and info["feedback"].notes["ended"] == "patience"
 
 
 def test_persona_rewords_without_changing_content(math_user):
@@ -165,7 +165,7 @@ def test_persona_rewords_without_changing_content(math_user):
             fb = user.respond(problem, (), outcome, make_random("p", i))
             base = plain.respond(problem, (), outcome, make_random("p", i))
             assert fb.text.startswith(openers) and fb.text.endswith(base.text)
-            assert fb.meta["direction"] == base.meta["direction"] and fb.meta["persona"] == persona
+            assert fb.meta["direction"] == base.meta["direction"] and fb.notes["persona"] == persona
 
 
 def test_verbosity_bias_prefers_the_longer_of_equal_attempts(math_user):
@@ -197,7 +197,7 @@ def test_ladder_rungs_say_more_as_they_rise(math_user):
             problem, (), outcome, make_random("ladder")
         )
         said[level] = fb
-        assert fb.meta["level"] == level
+        assert fb.notes["level"] == level
     assert said["unary"].text == "Let's try again." and "direction" not in said["unary"].meta
     assert set(said["hindsight"].kinds) <= {
         FeedbackKind.HINDSIGHT_NEGATIVE,
@@ -219,7 +219,7 @@ def test_knobs_leave_success_and_unary_content_alone(math_user):
     problem = TASK.problem("test", 0, 0)
     success = TASK.grade(problem, TASK.reference_action(problem), ())
     fb = user.respond(problem, (), success, make_random())
-    assert fb.text.startswith(("Correct", "Yes", "That's right")) and not fb.meta.get("dropped")
+    assert fb.text.startswith(("Correct", "Yes", "That's right")) and not fb.notes.get("dropped")
     unary = FidelityUser(math_user("unary"), UserConfig(noise=1.0))
     _, outcome = wrong_attempt(0)
     assert unary.respond(problem, (), outcome, make_random()).text == "Let's try again."
@@ -235,7 +235,7 @@ def test_ranked_anchoring_puts_the_first_attempt_first(math_user):
         _, second = wrong_attempt(i, offset=2)
         history = (turn(1, "a", first, user.inner.respond(problem, (), first, make_random())),)
         fb = user.respond(problem, history, second, make_random("rank-anchor", i))
-        if fb.meta.get("anchored"):
+        if fb.notes.get("anchored"):
             anchored += 1
             assert fb.ranking == ((1,), (2,)) and fb.text.endswith("attempt 1 > attempt 2.")
         else:
@@ -251,6 +251,6 @@ def test_code_wrong_hints_name_another_tests_expected_value():
     truth = {repr(t.expected) for t in env.unwrapped.problem.data["tests"]}
     name = env.unwrapped.problem.data["entry_point"]
     fb = env.step(f"```python\ndef {name}(*args):\n    return None\n```")[4]["feedback"]
-    assert fb.meta["wrong_hint"] is True
+    assert fb.notes["wrong_hint"] is True
     assert fb.meta["expected"] in truth  # a real output, of another input
     assert fb.meta["expected"] in fb.text

@@ -32,7 +32,7 @@ def transcript(user: str, seed: int = 5) -> list[tuple[str, dict]]:
     out = []
     for action in ACTIONS:
         obs, _, terminated, truncated, info = env.step(action)
-        out.append((obs["feedback"], dict(info["feedback"].meta)))
+        out.append((obs["feedback"], dict(env.unwrapped.history[-1].feedback.notes)))
         if terminated or truncated:
             break
     return out

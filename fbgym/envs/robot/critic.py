@@ -126,16 +126,16 @@ class RobotCritic(Critic):
     def critique(
         self, problem: Problem, history: Sequence[Turn], outcome: Outcome, rng: random.Random
     ) -> Critique:
-        """The person's words on one attempt; meta says what kind of correction and any noise."""
+        """The person's words on one attempt; notes say what kind of correction and any noise."""
         if outcome.success:
             return Critique(
                 (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
-                {"correction": None, "noise": None},
+                notes={"correction": None, "noise": None},
             )
         if not outcome.valid:
             return Critique(
                 (FeedbackPart(K.FUTURE_POSITIVE, BANK.say("invalid", rng)),),
-                {"correction": "invalid", "noise": None},
+                notes={"correction": "invalid", "noise": None},
             )
         draws = {
             name: rng.random() < getattr(self.person, name)
@@ -145,7 +145,7 @@ class RobotCritic(Critic):
         kind = fault["kind"]
         if draws["missing"]:
             parts = (FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("missing", rng)),)
-            return Critique(parts, {"correction": kind, "noise": "missing"})
+            return Critique(parts, notes={"correction": kind, "noise": "missing"})
         goal: Goal = problem.data["goal"]
         noise = None
         if kind == "offset":
@@ -154,7 +154,7 @@ class RobotCritic(Critic):
             parts, noise = self._object(problem, goal, draws, rng)
         else:
             parts = self._plan(goal, fault, rng)
-        return Critique(tuple(parts), {"correction": kind, "noise": noise})
+        return Critique(tuple(parts), notes={"correction": kind, "noise": noise})
 
     def _offset(
         self,

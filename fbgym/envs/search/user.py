@@ -85,7 +85,7 @@ class SearchUser:
         """What the user says to one action."""
         action = _action(outcome)
         if action == "stop":
-            return Feedback(self.channel, BANK.say("bye", rng), end=True, meta={"ended": "stop"})
+            return Feedback(self.channel, BANK.say("bye", rng), end=True, notes={"ended": "stop"})
         if action == "search":
             return Feedback(self.channel, "")
         if action == "ask":
@@ -96,6 +96,7 @@ class SearchUser:
                 " ".join(p.text for p in critique.parts),
                 parts=critique.parts,
                 meta=dict(critique.meta),
+                notes=dict(critique.notes),
             )
         else:
             feedback = self._channel_user.respond(problem, history, outcome, rng)
@@ -104,7 +105,7 @@ class SearchUser:
         if _uses_patience(outcome) and not outcome.success and self._out_of_patience(history):
             text = f"{feedback.text} {BANK.say('impatient', rng)}".strip()
             feedback = replace(
-                feedback, text=text, end=True, meta={**feedback.meta, "ended": "patience"}
+                feedback, text=text, end=True, notes={**feedback.notes, "ended": "patience"}
             )
         return feedback
 

@@ -36,7 +36,7 @@ def test_skill_level_correction_names_object_and_direction(make_env):
     assert fault["kind"] == "offset"
     said = phrase(words_for(fault["offset"]))
     assert said in text and fault["object"].replace("_", " ") in text
-    assert info["feedback"].meta == {"correction": "offset", "noise": None}
+    assert info["feedback"].notes == {"correction": "offset", "noise": None}
 
 
 def test_plan_level_corrections(make_env):
@@ -64,7 +64,7 @@ def test_noise_knobs(make_env):
         for seed in range(15):
             _, info = env.reset(seed=seed)
             text, info = _first_failure(env, seed, _naive(info))
-            texts.append((text, info["outcome"].diagnosis["failure"], info["feedback"].meta))
+            texts.append((text, info["outcome"].diagnosis["failure"], info["feedback"].notes))
         return texts
 
     for text, _, meta in feedback(missing=1.0):

@@ -203,7 +203,7 @@ def test_patience_ends_the_conversation(channel):
     _, _, terminated, _, _ = env.step("ask: what do you mean?")
     assert not terminated
     _, _, terminated, _, info = env.step("answer: D000001")
-    assert terminated and info["feedback"].end and info["feedback"].meta["ended"] == "patience"
+    assert terminated and info["feedback"].end and info["feedback"].notes["ended"] == "patience"
 
 
 def test_turn_budget_truncates():
