@@ -154,15 +154,17 @@ def play(env_id: str, feedback: str, seed: int) -> None:
         raise click.UsageError(str(exc)) from exc
     obs, info = env.reset(seed=seed)
     click.secho(obs["instruction"], bold=True)
-    click.echo(obs["observation"])
+    shown = obs["observation"]
+    click.echo(shown)
     while True:
         action = _read_action()
         if action is None:
             click.echo("\nbye")
             return
         obs, reward, terminated, truncated, info = env.step(action)
-        if info["outcome"].observation is not None:
-            click.echo(obs["observation"])
+        if obs["observation"] != shown:
+            shown = obs["observation"]
+            click.echo(shown)
         click.secho(obs["feedback"] or "(no feedback)", fg="cyan")
         if terminated or truncated:
             verdict = "solved" if info["success"] else "not solved"

@@ -21,7 +21,8 @@ from fbgym.core.text import (
     action_problem,
     clean_text,
 )
-from fbgym.core.types import Feedback, Outcome, Problem, Turn
+from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.core.view import agent_feedback, channel_reward, public_problem_id
 from fbgym.errors import FbgymError
 
 Observation = dict[str, str]
@@ -36,24 +37,27 @@ class FeedbackEnv(gym.Env[Observation, str]):
 
     **Action** — one string: an answer, a program, a query or a command.
 
-    **Reward** — the attempt's score in [0, 1] (``Outcome.score``); actions that are not
-    attempts (a search, a question) earn 0. Learning-from-feedback agents are scored on
-    ``info["success"]`` and ``info["score"]``, not on reward they saw.
+    **Reward** — never more than the channel says: 1 on success and 0 otherwise in the
+    ``verbal``, ``unary`` and ``ranked`` channels; the attempt's score in ``scalar`` (actions
+    that are not attempts, a search or a question, earn 0).
 
     **Termination** — ``terminated`` on success or when the simulated user ends the
     conversation; ``truncated`` when ``max_turns`` actions have been taken.
 
-    **Info** — ``success``, ``score`` (best so far), ``turn``, ``feedback`` (a typed
-    :class:`Feedback`, ``None`` after reset), ``outcome`` (the :class:`Outcome`, ``None``
-    after reset), ``channel`` and ``problem_id``; ``reset`` adds ``problem``: the problem's
-    public, machine-readable statement (never its answer), and with ``privileged=True`` the
-    structure a family exposes for programmatic baselines.
+    **Info** — the agent's view, and nothing more: ``success``, ``turn``, ``channel``, an
+    opaque ``problem_id`` (it reveals neither the index nor the seed of the problem) and
+    ``feedback`` (a typed :class:`Feedback` as its channel gives it, ``None`` after reset);
+    ``reset`` adds ``problem``: the problem's public, machine-readable statement (never its
+    answer), and with ``privileged=True`` the structure a family exposes for programmatic
+    baselines. The grader's :class:`Outcome` and the judge's notes stay on the judge's side:
+    :attr:`history` holds every turn in full.
 
     **Bad actions** — empty, oversized, non-string or with control characters: a failed
     attempt whose feedback says what was wrong; never an exception.
 
     Determinism: an episode is a pure function of (constructor arguments, seed, actions).
-    ``reset(seed=s)`` plays problem ``s`` of the split unless ``options={"index": i}`` names one.
+    ``reset(seed=s)`` plays problem ``s`` of the split unless ``options`` names one by
+    ``index`` or, for a data file with ids, by ``task_id``.
 
     ``user`` changes the simulated user's fidelity (noise, bias, delay, informativeness,
     patience, persona) by knobs or a named preset; see ``fbgym.simulators.fidelity``.
@@ -103,7 +107,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._history: list[Turn] = []
         self._observation = ""
         self._instruction = ""
-        self._best_score = 0.0
+        self._public_id = ""
         self._done = False
         self._user_rng = make_random()
 
@@ -136,32 +140,49 @@ class FeedbackEnv(gym.Env[Observation, str]):
 
     @property
     def history(self) -> tuple[Turn, ...]:
-        """The turns of the current episode so far."""
+        """The turns of the current episode so far, in full: the judge's side."""
         return tuple(self._history)
+
+    @property
+    def problem_id(self) -> str:
+        """The current problem's public id (see :func:`fbgym.core.view.public_problem_id`)."""
+        self.problem  # noqa: B018 (raises before reset)
+        return self._public_id
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Observation, dict[str, Any]]:
-        """Start an episode on problem ``options["index"]``, else ``seed``, else a random one."""
+        """Start an episode on the problem ``options`` names, else ``seed``, else a random one."""
         if seed is not None:
             # Gymnasium's reset would build the generator now; it is built only if used.
             self._pending_seed, self._np_random_value, self._np_random_seed = seed, None, seed
-        index = (options or {}).get("index")
+        index = self._index(options or {})
         if index is None:
             index = seed if seed is not None else int(self.np_random.integers(2**31))
         problem = self.task.problem(self.split, int(index), self.dataset_seed)
         self._problem = problem
+        self._public_id = public_problem_id(problem, self.split, self.dataset_seed)
         self._history = []
         self._observation = clean_text(problem.observation)
         self._instruction = clean_text(problem.instruction)
-        self._best_score = 0.0
         self._done = False
         self._user_rng = make_random("user", problem.id, self.channel, seed)
-        info = self._info(None, None)
-        info["problem"] = {"id": problem.id, "family": problem.family, **problem.public}
+        info = self._info(None)
+        info["problem"] = {"id": self._public_id, "family": problem.family, **problem.public}
         if self.privileged:
             info["problem"].update(problem.privileged)
         return self._obs(""), info
+
+    def _index(self, options: Mapping[str, Any]) -> int | None:
+        if "task_id" in options:
+            index_of = getattr(self.task, "index_of", None)
+            if index_of is None:
+                raise FbgymError(
+                    f"{type(self.task).__name__} has no problem ids; use options={{'index': i}}"
+                )
+            return int(index_of(str(options["task_id"])))
+        index = options.get("index")
+        return None if index is None else int(index)
 
     def step(self, action: str) -> tuple[Observation, float, bool, bool, dict[str, Any]]:
         """Grade ``action``, ask the simulated user for feedback, and return the result."""
@@ -190,18 +211,15 @@ class FeedbackEnv(gym.Env[Observation, str]):
         self._history.append(turn)
         if outcome.observation is not None:
             self._observation = clean_text(outcome.observation)
-        if outcome.graded:
-            self._best_score = max(self._best_score, outcome.score)
         terminated = outcome.success or feedback.end
         truncated = not terminated and turn.index >= self.max_turns
         self._done = terminated or truncated
-        reward = float(outcome.score) if outcome.graded else 0.0
         return (
             self._obs(feedback.text),
-            reward,
+            channel_reward(feedback.channel, outcome),
             terminated,
             truncated,
-            self._info(outcome, feedback),
+            self._info(turn),
         )
 
     def render(self) -> str | None:
@@ -227,15 +245,13 @@ class FeedbackEnv(gym.Env[Observation, str]):
             "feedback": clean_text(feedback_text),
         }
 
-    def _info(self, outcome: Outcome | None, feedback: Feedback | None) -> dict[str, Any]:
+    def _info(self, turn: Turn | None) -> dict[str, Any]:
         return {
-            "success": bool(outcome is not None and outcome.success),
-            "score": self._best_score,
+            "success": bool(turn is not None and turn.outcome.success),
             "turn": len(self._history),
-            "feedback": feedback,
-            "outcome": outcome,
             "channel": self.channel,
-            "problem_id": self.problem.id,
+            "problem_id": self._public_id,
+            "feedback": None if turn is None else agent_feedback(turn.feedback),
         }
 
 

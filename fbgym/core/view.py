@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from fbgym.core.types import Channel, Feedback
+from fbgym.core.types import Channel, Feedback, Outcome, Problem
 
 _LABEL = re.compile(r"[a-z]+")
 
@@ -19,6 +21,34 @@ def agent_feedback(feedback: Feedback) -> Feedback:
     """
     meta = {} if feedback.channel is Channel.UNARY else dict(feedback.meta)
     return dataclasses.replace(feedback, meta=meta, notes={})
+
+
+def channel_reward(channel: Channel, outcome: Outcome) -> float:
+    """The reward an attempt earns: 1 or 0 on success, and the score only in ``scalar``.
+
+    Actions that are not attempts (a search, a question) earn 0.
+    """
+    if not outcome.graded:
+        return 0.0
+    if channel is Channel.SCALAR:
+        return float(outcome.score)
+    return 1.0 if outcome.success else 0.0
+
+
+def public_problem_id(problem: Problem, split: str, dataset_seed: int) -> str:
+    """The id an agent sees: ``family/`` and a hash keyed by the split and dataset seed.
+
+    It reveals neither the index nor the seed a problem was generated from, and it is stable:
+    the same problem of the same split and dataset seed always gets the same id. Where the
+    dataset seed is secret (sealed evaluation), so is every mapping from id to problem.
+
+    >>> p = Problem("math/arithmetic/L1/test/0/7", "math", "Solve.", "1 + 1", "2")
+    >>> public_problem_id(p, "test", 0)
+    'math/3427b27444ee5695'
+    """
+    key = f"fbgym-problem|{split}|{dataset_seed}".encode()
+    digest = hmac.new(key, problem.id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{problem.family}/{digest[:16]}"
 
 
 def undisclosed_meta(feedback: Feedback) -> list[str]:

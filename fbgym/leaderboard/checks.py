@@ -147,7 +147,11 @@ def check_coverage(run: RunFiles) -> None:
             f"suite runs are ranked on seeds from {LEADERBOARD_SEED}; this "
             f"run starts at seed {meta['seed']}, so it misses the suite's episodes",
         )
-    expected = [s.key for s in defined.specs(LEADERBOARD_SEED)]
+    from fbgym.runner.evaluate import build_specs
+
+    privileged = any(env["kwargs"].get("privileged") for env in meta["envs"].values())
+    specs, _ = build_specs(defined, seed=LEADERBOARD_SEED, privileged=privileged)
+    expected = [s.key for s in specs]
     missing = _missing(expected, set(listed))
     if missing:
         raise SubmissionRejected(

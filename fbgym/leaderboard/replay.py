@@ -18,22 +18,9 @@ import gymnasium as gym
 
 from fbgym.errors import SubmissionRejected, UnknownIdError
 from fbgym.registry import registry
+from fbgym.runner.player import stand_in
 
 _VERSION = re.compile(r"-v(\d+)$")
-_BUILTIN_PLACEHOLDERS: dict[str, object] = {
-    "int": 0,
-    "float": 0.0,
-    "complex": 0j,
-    "bool": False,
-    "bytes": b"",
-    "bytearray": bytearray(),
-    "list": [],
-    "tuple": (),
-    "dict": {},
-    "set": set(),
-    "frozenset": frozenset(),
-    "NoneType": None,
-}
 
 
 @dataclass(frozen=True)
@@ -80,14 +67,6 @@ def check_env(env_id: str, family: str, kwargs: dict[str, Any]) -> EnvCheck:
     env.close()
     match = _VERSION.search(env_id)
     return EnvCheck(env_id, family, int(match.group(1)) if match else 0, max_turns)
-
-
-def placeholder_action(type_name: str) -> object:
-    """An object of the recorded type, so the env's bad-action message comes out the same."""
-    if type_name in _BUILTIN_PLACEHOLDERS:
-        value = _BUILTIN_PLACEHOLDERS[type_name]
-        return value.copy() if hasattr(value, "copy") else value
-    return type(type_name, (), {})()
 
 
 def _normal(value: Any) -> Any:
@@ -145,13 +124,14 @@ def replay_episode(record: dict[str, Any]) -> None:
                 )
             action = turn["action"]
             if action is None:
-                action = placeholder_action(turn["action_type"])
+                action = stand_in(turn["action_type"])
             _, reward, terminated, truncated, info = env.step(action)
             done = terminated or truncated
+            turn_seen = env.unwrapped.history[-1]
             replayed = {
                 "reward": float(reward),
-                "outcome": info["outcome"].to_dict(),
-                "feedback": info["feedback"].to_dict(),
+                "outcome": turn_seen.outcome.to_dict(),
+                "feedback": turn_seen.feedback.to_dict(),
             }
             recorded = {name: turn[name] for name in replayed}
             difference = _first_difference(recorded, _normal(replayed), f"turn {number}")

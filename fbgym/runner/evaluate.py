@@ -5,6 +5,8 @@ from __future__ import annotations
 import platform
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from fbgym.errors import FbgymError
 from fbgym.registry import registry
 from fbgym.runner.episode import EpisodeSpec
 from fbgym.runner.executors import Executor, get_executor, make_streams
+from fbgym.runner.player import Players, judge_memory_hidden, probe_isolation
 from fbgym.runner.records import EPISODE_COLUMNS, RunDir
 from fbgym.runner.suites import CHANNELS, SUITES, Suite, get_suite
 from fbgym.version import __version__
@@ -31,14 +34,23 @@ def build_specs(
     episodes: int = 20,
     seed: int = 0,
     env_kwargs: dict[str, Any] | None = None,
+    privileged: bool = False,
 ) -> tuple[list[EpisodeSpec], str | None]:
-    """The episodes to play, and the suite label if a suite was named."""
+    """The episodes to play, and the suite label if a suite was named.
+
+    ``privileged`` makes every env expose its family structure (``privileged=True`` joins
+    the env kwargs, so the run records what its envs exposed).
+    """
+    if isinstance(envs, str) and envs in SUITES:
+        envs = get_suite(envs)
     if isinstance(envs, Suite):
-        return envs.specs(seed), envs.label
+        specs = envs.specs(seed)
+        if privileged:
+            specs = [replace(s, kwargs={**s.kwargs, "privileged": True}) for s in specs]
+        return specs, envs.label
     if isinstance(envs, str):
-        if envs in SUITES:
-            return get_suite(envs).specs(seed), get_suite(envs).label
         envs = [envs]
+    env_kwargs = {**(env_kwargs or {}), **({"privileged": True} if privileged else {})}
     specs = []
     for env_id in envs:
         info = registry.get(env_id)
@@ -49,11 +61,17 @@ def build_specs(
                 f"{env_id} has no channel(s) {missing}; it supports {list(info.channels)}"
             )
         specs += [
-            EpisodeSpec(env_id, c, seed + i, dict(env_kwargs or {}))
+            EpisodeSpec(env_id, c, seed + i, dict(env_kwargs))
             for c in wanted
             for i in range(episodes)
         ]
     return specs, None
+
+
+@cache
+def agent_isolation() -> dict[str, Any]:
+    """What keeps agents from the judge on this machine (probed once per process)."""
+    return probe_isolation()
 
 
 def agent_card(agent: Agent) -> dict[str, Any]:
@@ -101,6 +119,7 @@ def evaluate(
     batch_size: int = 16,
     stream_length: int = STREAM_LENGTH,
     progress: bool = False,
+    in_process: bool = False,
 ) -> pd.DataFrame:
     """Play ``agent`` on a suite (by name) or on env ids × channels × ``episodes`` seeds.
 
@@ -108,8 +127,13 @@ def evaluate(
     a fresh agent that may remember across its episodes, on ``executor`` (``serial``,
     ``process`` — the default, with ``workers`` processes — ``ray``, or ``batched``, which
     plays ``batch_size`` streams side by side through the agent's ``act_batch``); the results
-    do not depend on the executor. An agent that raises, or takes longer than ``step_timeout``
-    seconds for one action, fails that episode with the error recorded.
+    do not depend on the executor. The envs (the judge: task, grader, simulated user) run in
+    the executor's processes and the agent in a process of its own, which sees only its
+    channel's view (``in_process=True`` plays it beside the envs, for debugging; such runs
+    are marked and not ranked with the rest). An agent that raises, dies, or takes longer
+    than ``step_timeout`` seconds for one action, fails that episode with the error recorded.
+    An agent with ``privileged = True`` plays envs that expose their family structure, and
+    the run records it.
 
     Writes ``run_dir`` (default ``runs/<agent>-<time>``): ``meta.json`` and one line of
     ``episodes.jsonl`` per episode with every action, outcome and feedback. A run directory
@@ -118,15 +142,23 @@ def evaluate(
     metrics), with the run directory in ``df.attrs["run_dir"]``.
     """
     specs, suite = build_specs(
-        envs, channels=channels, episodes=episodes, seed=seed, env_kwargs=env_kwargs
+        envs,
+        channels=channels,
+        episodes=episodes,
+        seed=seed,
+        env_kwargs=env_kwargs,
+        privileged=bool(getattr(agent, "privileged", False)),
     )
     card = agent_card(agent)
+    players = Players.of(agent, in_process=in_process)
     run = RunDir(run_dir or Path("runs") / f"{card['name']}-{time.strftime('%Y%m%d-%H%M%S')}")
     meta = {
         "fbgym_version": __version__,
         "gymnasium_version": gym.__version__,
         "python": platform.python_version(),
         "agent": card,
+        "agent_process": "in-process" if in_process else "separate",
+        "agent_isolation": {} if in_process else agent_isolation(),
         "suite": suite,
         "seed": seed,
         "stream_length": stream_length,
@@ -147,14 +179,15 @@ def evaluate(
 
         bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
     wins = sum(r["success"] for r in done.values())
-    for batch in chosen.run(agent, streams, frozenset(done), step_timeout):
-        run.append_lines([episode.line for episode in batch])
-        for summary, _ in batch:
-            done[summary["key"]] = summary
-            wins += summary["success"]
-        if bar is not None:
-            bar.update(len(batch))
-            bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
+    with judge_memory_hidden():
+        for batch in chosen.run(players, streams, frozenset(done), step_timeout):
+            run.append_lines([episode.line for episode in batch])
+            for summary, _ in batch:
+                done[summary["key"]] = summary
+                wins += summary["success"]
+            if bar is not None:
+                bar.update(len(batch))
+                bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
     if bar is not None:
         bar.close()
     df = pd.DataFrame(

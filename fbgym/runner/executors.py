@@ -4,11 +4,14 @@ A *stream* is a run of consecutive seeds of one env and channel, played in order
 that starts the stream fresh (``agent.new_stream()`` when it has one) and may carry memory
 from episode to episode within it — the unit over which teachability is measured. Every
 executor plays the same streams the same way, so results do not depend on the executor.
+The envs (the judge) run in the executor's processes; the agent plays in a player process
+of its own (:mod:`fbgym.runner.player`) and sees only its channel's view.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -20,16 +23,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from fbgym.agents.base import Agent, BaseAgent
 from fbgym.errors import ConfigError
-from fbgym.runner.episode import (
-    EpisodeRun,
-    EpisodeSpec,
-    call_with_timeout,
-    end_episode,
-    play_episode,
-)
+from fbgym.runner.episode import EpisodeRun, EpisodeSpec, end_episode, play_episode
+from fbgym.runner.player import LocalPlayer, Players, ProcessPlayer, hide_judge_memory
 from fbgym.runner.records import encode_record
+
+Player = LocalPlayer | ProcessPlayer
 
 
 @dataclass(frozen=True)
@@ -65,38 +64,55 @@ class Played(NamedTuple):
     line: str
 
 
-def played(agent: Agent, record: dict[str, Any]) -> Played:
+def played(name: str, record: dict[str, Any]) -> Played:
     """``record``, stamped with the agent's name, as :class:`Played`."""
-    record["agent"] = getattr(agent, "name", type(agent).__name__)
+    record["agent"] = name
     summary = {k: v for k, v in record.items() if k != "transcript"}
     return Played(summary, encode_record(record))
 
 
 def iter_stream(
-    agent: Agent, stream: Stream, skip: frozenset[str], step_timeout: float | None
+    player: Player,
+    name: str,
+    stream: Stream,
+    skip: frozenset[str],
+    step_timeout: float | None,
 ) -> Iterator[Played]:
     """Play a stream from a fresh start, yielding each episode as it ends.
 
     Episodes in ``skip`` are played (the agent may learn from them) but not yielded, so a
-    resumed stream reproduces the uninterrupted one.
+    resumed stream reproduces the uninterrupted one. An agent that fails to start the stream
+    fails each of its episodes.
     """
-    if hasattr(agent, "new_stream"):
-        agent.new_stream()
-    env = stream.specs[0].make_env(privileged=bool(getattr(agent, "privileged", False)))
+    env = stream.specs[0].make_env()
     try:
-        for position, spec in enumerate(stream.specs):
-            record = play_episode(agent, spec, env, step_timeout=step_timeout, stream=stream.index)
+        try:
+            player.new_stream()
+        except Exception as exc:
+            records = [_failed(spec, env, stream, exc) for spec in stream.specs]
+        else:
+            records = (
+                play_episode(player, spec, env, step_timeout=step_timeout, stream=stream.index)
+                for spec in stream.specs
+            )
+        for position, (spec, record) in enumerate(zip(stream.specs, records)):
             if spec.key not in skip:
-                yield played(agent, {**record, "stream": stream.index, "position": position})
+                yield played(name, {**record, "stream": stream.index, "position": position})
     finally:
         env.close()
 
 
+def _failed(spec: EpisodeSpec, env: Any, stream: Stream, exc: BaseException) -> dict[str, Any]:
+    run = EpisodeRun(spec, env, stream.index)
+    run.fail(exc)
+    return run.record()
+
+
 def play_stream(
-    agent: Agent, stream: Stream, skip: frozenset[str], step_timeout: float | None
+    player: Player, name: str, stream: Stream, skip: frozenset[str], step_timeout: float | None
 ) -> list[Played]:
     """:func:`iter_stream`, as a list."""
-    return list(iter_stream(agent, stream, skip, step_timeout))
+    return list(iter_stream(player, name, stream, skip, step_timeout))
 
 
 class Executor(Protocol):
@@ -106,7 +122,7 @@ class Executor(Protocol):
 
     def run(
         self,
-        agent: Agent,
+        players: Players,
         streams: Sequence[Stream],
         skip: frozenset[str],
         step_timeout: float | None,
@@ -116,34 +132,40 @@ class Executor(Protocol):
 
 
 class SerialExecutor:
-    """One stream after another in this process."""
+    """One stream after another, judged in this process."""
 
     name = "serial"
 
-    def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
-        for stream in streams:
-            for episode in iter_stream(agent, stream, skip, step_timeout):
-                yield [episode]
+    def run(self, players, streams, skip, step_timeout):  # noqa: D102 (see Executor)
+        player = players.open()
+        try:
+            for stream in streams:
+                for episode in iter_stream(player, players.name, stream, skip, step_timeout):
+                    yield [episode]
+        finally:
+            player.close()
 
 
-_WORKER_AGENT: Agent | None = None
+_WORKER: tuple[str, Player] | None = None
 
 
-def _init_worker(agent_bytes: bytes, envs: bytes) -> None:
-    global _WORKER_AGENT
+def _init_worker(players_bytes: bytes, envs: bytes) -> None:
+    global _WORKER
     _die_with_parent()
+    hide_judge_memory()
     _adopt(envs)
-    _WORKER_AGENT = pickle.loads(agent_bytes)
+    players: Players = pickle.loads(players_bytes)
+    _WORKER = (players.name, players.open(here=False))
 
 
 def _worker_stream(stream: Stream, skip: frozenset[str], step_timeout: float | None):
-    if _WORKER_AGENT is None:
-        raise RuntimeError("worker process started without an agent")
-    return play_stream(_WORKER_AGENT, stream, skip, step_timeout)
+    if _WORKER is None:
+        raise RuntimeError("worker process started without a player")
+    return play_stream(_WORKER[1], _WORKER[0], stream, skip, step_timeout)
 
 
 class ProcessExecutor:
-    """Streams spread over a pool of worker processes, each with its own copy of the agent."""
+    """Streams spread over a pool of judge processes, each with a player of its own."""
 
     name = "process"
 
@@ -152,13 +174,12 @@ class ProcessExecutor:
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
 
-    def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
-        payload = _pickle_agent(agent)
+    def run(self, players, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         with ProcessPoolExecutor(
             self.workers,
             mp_context=_context(),
             initializer=_init_worker,
-            initargs=(payload, _pickle_runtime_envs()),
+            initargs=(_pickle_players(players), _pickle_runtime_envs()),
         ) as pool:
             futures = [pool.submit(_worker_stream, s, skip, step_timeout) for s in streams]
             for future in as_completed(futures):
@@ -185,7 +206,7 @@ class RayExecutor:
         self.workers = workers
         self.address = address
 
-    def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
+    def run(self, players, streams, skip, step_timeout):  # noqa: D102 (see Executor)
         try:
             import ray
         except ImportError as exc:
@@ -198,20 +219,28 @@ class RayExecutor:
                 log_to_driver=False,
                 ignore_reinit_error=True,
             )
-        agent_ref = ray.put(_pickle_agent(agent))
+        players_ref = ray.put(_pickle_players(players))
         envs_ref = ray.put(_pickle_runtime_envs())
         remote = ray.remote(_ray_stream)
-        pending = [remote.remote(agent_ref, envs_ref, s, skip, step_timeout) for s in streams]
+        pending = [remote.remote(players_ref, envs_ref, s, skip, step_timeout) for s in streams]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             yield ray.get(done[0])
 
 
-def _ray_stream(
-    agent_bytes: bytes, envs: bytes, stream: Stream, skip: frozenset[str], step_timeout
-):
+_RAY_PLAYERS: dict[str, tuple[str, Player]] = {}
+"""Players kept by a Ray worker process across its tasks, by the digest of the agent."""
+
+
+def _ray_stream(players_bytes: bytes, envs: bytes, stream: Stream, skip: frozenset[str], timeout):
     _adopt(envs)
-    return play_stream(pickle.loads(agent_bytes), stream, skip, step_timeout)
+    hide_judge_memory()
+    digest = hashlib.sha256(players_bytes).hexdigest()
+    if digest not in _RAY_PLAYERS:
+        players: Players = pickle.loads(players_bytes)
+        _RAY_PLAYERS[digest] = (players.name, players.open(here=False))
+    name, player = _RAY_PLAYERS[digest]
+    return play_stream(player, name, stream, skip, timeout)
 
 
 def _die_with_parent() -> None:
@@ -248,18 +277,12 @@ def _adopt(envs: bytes) -> None:
     registry.adopt(pickle.loads(envs))
 
 
-def _pickle_agent(agent: Agent) -> bytes:
-    try:
-        return pickle.dumps(agent)
-    except Exception as exc:
-        raise ConfigError(
-            f"agent {getattr(agent, 'name', agent)!r} cannot be pickled for worker processes "
-            f"({exc}); use executor='serial'"
-        ) from exc
+def _pickle_players(players: Players) -> bytes:
+    return pickle.dumps(players)
 
 
 class BatchedExecutor:
-    """Streams played side by side in this process, one ``act_batch`` call per step.
+    """Streams played side by side, judged in this process, one ``act_batch`` call per step.
 
     Up to ``batch_size`` episodes — one from each of as many streams — are in flight; each
     step asks the agent for all their actions at once, so a language model generates them in
@@ -276,31 +299,34 @@ class BatchedExecutor:
         self.batch_size = batch_size
         self.workers = 1
 
-    def run(self, agent, streams, skip, step_timeout):  # noqa: D102 (see Executor)
-        if type(agent).act_batch is BaseAgent.act_batch or not hasattr(agent, "act_batch"):
+    def run(self, players, streams, skip, step_timeout):  # noqa: D102 (see Executor)
+        if not players.batches:
             raise ConfigError(
-                f"agent {getattr(agent, 'name', agent)!r} does not batch (no act_batch of its "
-                "own); use the serial or process executor"
+                f"agent {players.name!r} does not batch (no act_batch of its own); "
+                "use the serial or process executor"
             )
-        if hasattr(agent, "new_stream"):
-            agent.new_stream()
-        privileged = bool(getattr(agent, "privileged", False))
+        player = players.open()
+        try:
+            yield from self._play(player, players.name, streams, skip, step_timeout)
+        finally:
+            player.close()
+
+    def _play(self, player, name, streams, skip, step_timeout):
+        player.new_stream()
         waiting = deque(streams)
         lanes: list[_Lane] = []
         while waiting or lanes:
             while waiting and len(lanes) < self.batch_size:
-                lanes.append(_Lane(waiting.popleft(), agent, privileged))
+                lanes.append(_Lane(waiting.popleft(), player))
             runs = [lane.run for lane in lanes]
             infos = [run.agent_info for run in runs]
             try:
-                actions = call_with_timeout(
-                    agent.act_batch, step_timeout, [r.obs for r in runs], infos
-                )
+                actions = player.act_batch([r.obs for r in runs], infos, step_timeout)
                 if len(actions) != len(runs):
                     raise ConfigError(f"act_batch returned {len(actions)} actions for {len(runs)}")
             except Exception:
                 actions = [
-                    _act_alone(agent, run, info, step_timeout) for run, info in zip(runs, infos)
+                    _act_alone(player, run, info, step_timeout) for run, info in zip(runs, infos)
                 ]
             for run, action in zip(runs, actions):
                 if not run.done:
@@ -310,7 +336,7 @@ class BatchedExecutor:
                 if lane.run.done:
                     record = lane.finish()
                     if record["key"] not in skip:
-                        finished.append(played(agent, record))
+                        finished.append(played(name, record))
             lanes = [lane for lane in lanes if not lane.closed]
             if finished:
                 yield finished
@@ -319,17 +345,17 @@ class BatchedExecutor:
 class _Lane:
     """One stream in the batched executor: its env and the episode in flight."""
 
-    def __init__(self, stream: Stream, agent: Agent, privileged: bool):
+    def __init__(self, stream: Stream, player: Player):
         self.stream = stream
-        self.agent = agent
-        self.env = stream.specs[0].make_env(privileged=privileged)
+        self.player = player
+        self.env = stream.specs[0].make_env()
         self.position = 0
         self.closed = False
         self.run = EpisodeRun(stream.specs[0], self.env, stream.index)
 
     def finish(self) -> dict[str, Any]:
         """The finished episode's record; starts the next episode, or closes the lane."""
-        end_episode(self.agent, self.run)
+        end_episode(self.player, self.run)
         record = {**self.run.record(), "stream": self.stream.index, "position": self.position}
         self.position += 1
         if self.position < len(self.stream.specs):
@@ -340,9 +366,9 @@ class _Lane:
         return record
 
 
-def _act_alone(agent: Agent, run: EpisodeRun, info: dict[str, Any], timeout: float | None):
+def _act_alone(player: Player, run: EpisodeRun, info: dict[str, Any], timeout: float | None):
     try:
-        return call_with_timeout(agent.act_batch, timeout, [run.obs], [info])[0]
+        return player.act_batch([run.obs], [info], timeout)[0]
     except Exception as exc:  # this episode's failure only
         run.fail(exc)
         return None

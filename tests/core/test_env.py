@@ -13,7 +13,7 @@ def test_info_contract_after_reset_and_step():
     assert info["problem"]["family"] == "math" and "answer" not in info["problem"]
     obs, reward, terminated, truncated, info = env.step("The answer is 99999")
     assert info["turn"] == 1 and obs["feedback"] == info["feedback"].text
-    assert reward == 0.0 and info["outcome"].diagnosis["answer"] == "99999"
+    assert reward == 0.0 and env.unwrapped.history[-1].outcome.diagnosis["answer"] == "99999"
 
 
 def test_truncated_at_turn_budget_and_no_step_after_the_end():
@@ -30,7 +30,7 @@ def test_terminated_on_success_with_reward():
     env.reset(seed=9)
     answer = env.unwrapped.problem.answer
     _, reward, terminated, truncated, info = env.step(f"\\boxed{{{answer}}}")
-    assert terminated and not truncated and reward == 1.0 and info["score"] == 1.0
+    assert terminated and not truncated and reward == 1.0 and info["success"]
 
 
 def test_reset_index_option_overrides_seed():

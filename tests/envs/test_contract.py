@@ -33,8 +33,7 @@ def rollout(env_id, channel, seed, actions):
                 terminated,
                 truncated,
                 info["feedback"].to_dict(),
-                info["outcome"].to_dict(),
-                info["score"],
+                env.unwrapped.history[-1].outcome.to_dict(),
                 info["turn"],
             ]
         )
@@ -72,7 +71,7 @@ def test_reference_action_succeeds_on_turn_one(env_id, channel):
         base = env.unwrapped
         _, reward, terminated, truncated, info = env.step(base.task.reference_action(base.problem))
         assert info["success"] and terminated and not truncated, (seed, info["feedback"].text)
-        assert info["turn"] == 1 and info["score"] == 1.0
+        assert info["turn"] == 1 and reward == 1.0
 
 
 @pytest.mark.parametrize("env_id,channel", CASES)
@@ -95,8 +94,11 @@ def test_bad_actions_are_failed_attempts_with_feedback(env_id, channel):
     for action in BAD_ACTIONS:
         obs, reward, terminated, truncated, info = env.step(action)
         assert not info["success"] and not terminated
-        assert not info["outcome"].valid, repr(action)[:40]
-        assert "not accepted" in obs["feedback"] and info["outcome"].message in obs["feedback"]
+        assert not env.unwrapped.history[-1].outcome.valid, repr(action)[:40]
+        assert (
+            "not accepted" in obs["feedback"]
+            and env.unwrapped.history[-1].outcome.message in obs["feedback"]
+        )
         assert env.observation_space.contains(obs)
 
 

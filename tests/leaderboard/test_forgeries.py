@@ -90,11 +90,13 @@ def test_changed_seed_is_rejected(run_copy, editor, tmp_path):
 def test_changed_seed_with_matching_key_is_caught_by_replay(run_copy, editor, tmp_path):
     run = run_copy("plain")  # no suite, so only replay can tell
 
+    key = editor.episodes(run)[1]["key"].rsplit("|", 1)[0] + "|7"
+
     def forge(records):
-        records[1].update(seed=7, key="fbgym/Math-v0|verbal||7")
+        records[1].update(seed=7, key=key)
 
     editor.edit_episodes(run, forge)
-    editor.edit_meta(run, lambda meta: meta["episodes"].__setitem__(1, "fbgym/Math-v0|verbal||7"))
+    editor.edit_meta(run, lambda meta: meta["episodes"].__setitem__(1, key))
     assert editor.episodes(run)[1]["problem_id"] != editor.episodes(run)[0]["problem_id"]
     reason = _rejected(run, tmp_path, "replay-mismatch")
     assert "seed 7 plays problem" in reason and "but the record says" in reason

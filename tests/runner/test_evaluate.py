@@ -36,13 +36,16 @@ def test_rows_and_run_directory(tmp_path):
 
 
 class Crashy(BaseAgent):
+    """Raises in every second episode it plays; returns a number in the others."""
+
     name = "crashy"
+    episodes = 0
 
     def reset(self, instruction, *, seed=None):
-        self.seed = seed
+        self.episodes += 1
 
     def act(self, observation, info):
-        if self.seed % 2:
+        if self.episodes % 2 == 0:
             raise RuntimeError("boom")
         return 42  # a non-string action: a failed attempt, recorded as such
 
@@ -136,35 +139,43 @@ def test_named_suites():
 
 
 class Sleepy(BaseAgent):
+    """Hangs in the second episode it plays, after writing down its process id."""
+
     name = "sleepy"
+    episodes = 0
+
+    def __init__(self, pid_file):
+        self.pid_file = str(pid_file)
 
     def reset(self, instruction, *, seed=None):
-        self.seed = seed
-
-    woke = False
+        self.episodes += 1
 
     def act(self, observation, info):
-        if self.seed == 1:
-            time.sleep(5)
-            Sleepy.woke = True  # only if the timeout failed to cut the call short
+        if self.episodes == 2:
+            with open(self.pid_file, "w") as handle:
+                handle.write(str(os.getpid()))
+            time.sleep(600)
         return "The answer is 1"
 
 
 @pytest.mark.parametrize("executor", ["serial", "process"])
 def test_an_agent_that_overruns_the_step_timeout_fails_its_episode(tmp_path, executor):
+    pid_file = tmp_path / "sleeper.pid"
     df = fbgym.evaluate(
-        Sleepy(),
+        Sleepy(pid_file),
         ["fbgym/Math-v0"],
         channels=["unary"],
         episodes=3,
-        run_dir=tmp_path,
+        run_dir=tmp_path / "run",
         executor=executor,
         step_timeout=0.2,
     )
     assert df.error.notna().tolist() == [False, True, False]
     assert "step timeout" in df.error[1]
     assert df.turns[1] == 0  # the overrunning call never returned an action
-    assert not Sleepy.woke
+    with pytest.raises(ProcessLookupError):  # the hung agent's process was killed
+        os.kill(int(pid_file.read_text()), 0)
+    assert df.turns[2] >= 1  # and a fresh copy of the agent played on
 
 
 class Learner(BaseAgent):

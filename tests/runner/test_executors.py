@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 import fbgym
@@ -44,11 +46,15 @@ def test_unknown_executor_and_unpicklable_agents(tmp_path):
     with pytest.raises(ConfigError, match="choose serial, process, ray or batched"):
         get_executor("threads")
 
-    class Local(FeedbackAgent):  # defined in a function: cannot be pickled
+    class Local(FeedbackAgent):  # defined in a function: travels by value
         pass
 
-    with pytest.raises(ConfigError, match="cannot be pickled"):
-        fbgym.evaluate(Local(), ["fbgym/Math-v0"], episodes=1, run_dir=tmp_path)
+    df = fbgym.evaluate(Local(), ["fbgym/Math-v0"], episodes=1, run_dir=tmp_path / "local")
+    assert df.error.isna().all()
+    agent = FeedbackAgent()
+    agent.lock = threading.Lock()  # cannot be pickled
+    with pytest.raises(ConfigError, match="cannot be sent to a player process"):
+        fbgym.evaluate(agent, ["fbgym/Math-v0"], episodes=1, run_dir=tmp_path / "lock")
 
 
 def test_ids_registered_at_runtime_reach_fresh_worker_processes(tmp_path, monkeypatch):
@@ -70,6 +76,8 @@ def test_ids_registered_at_runtime_reach_fresh_worker_processes(tmp_path, monkey
             executor="process",
             workers=2,
         )
-        assert df.error.isna().all() and df.problem_id.str.contains("/L1/").all()
+        local = fbgym.make("tests/Runtime-v0", feedback="unary")
+        level_one = [local.reset(seed=seed)[1]["problem_id"] for seed in range(4)]
+        assert df.error.isna().all() and df.problem_id.tolist() == level_one
     finally:
         fbgym.registry.unregister("tests/Runtime-v0")

@@ -153,7 +153,7 @@ def test_patience_ends_episodes_at_the_configured_turn():
                 _, _, terminated, truncated, info = env.step("The answer is -123456789")
                 turns += 1
             assert terminated and not truncated and turns == patience
-            assert info["feedback"].end and info["feedback"].notes["ended"] == "patience"
+            assert info["feedback"].end and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
 
 
 def test_persona_rewords_without_changing_content(math_user):
@@ -250,7 +250,8 @@ def test_code_wrong_hints_name_another_tests_expected_value():
     env.reset(seed=1)
     truth = {repr(t.expected) for t in env.unwrapped.problem.data["tests"]}
     name = env.unwrapped.problem.data["entry_point"]
-    fb = env.step(f"```python\ndef {name}(*args):\n    return None\n```")[4]["feedback"]
+    env.step(f"```python\ndef {name}(*args):\n    return None\n```")
+    fb = env.unwrapped.history[-1].feedback
     assert fb.notes["wrong_hint"] is True
     assert fb.meta["expected"] in truth  # a real output, of another input
     assert fb.meta["expected"] in fb.text

@@ -39,12 +39,14 @@ class SearchPolicy:
         self.rejected: set[str] = set()
         self.last_answer: list[str] = []
         self._next = "ask" if ask_first else "search"
+        self._last_move = ""
 
     def act(self, observation: Observation, info: dict[str, Any]) -> str:
         """The next command: a question, a search, or an answer."""
         feedback = info.get("feedback")
         if self.use_feedback and isinstance(feedback, Feedback):
             self._learn(feedback, info)
+        self._last_move = self._next
         if self._next == "ask":
             self._next = "search"
             return QUESTION
@@ -59,6 +61,7 @@ class SearchPolicy:
         self.last_answer = picked[: max(self.cutoff, 1)] or results[:1]
         if not self.last_answer:  # nothing found: answer with the query's first words fails
             self._next = "search"
+            self._last_move = "search"
             return f"search: {' '.join(self.query)}"
         return "answer: " + ", ".join(self.last_answer)
 
@@ -69,12 +72,7 @@ class SearchPolicy:
                 words = [w for w in content_words(part.text) if not _looks_like_id(w)]
                 self.query.extend(w for w in words if w not in self.query)
         meta = feedback.meta
-        answered = (
-            info.get("outcome") is not None
-            and info["outcome"].diagnosis.get("action") == "answer"
-            and not info["success"]
-        )
-        if not answered:
+        if self._last_move != "answer" or info["success"]:
             return
         if "rejected" in meta:  # verbal
             self.rejected.update(meta["rejected"])

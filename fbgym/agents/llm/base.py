@@ -57,7 +57,7 @@ class LLMAgent(BaseAgent):
     """An agent that asks a chat model for each action and keeps the conversation.
 
     Subclasses implement :meth:`generate` (a batch of conversations in, one reply each
-    out). Conversations are keyed by episode — ``info["episode_key"]`` if the runner sets
+    out). Conversations are keyed by episode — ``info["episode"]`` if the runner sets
     one, else ``(info["problem_id"], info["channel"])`` — so one instance can play many
     episodes at once through :meth:`act_batch`; an ``info["turn"]`` of 0 starts an episode
     afresh, and :meth:`reset` is not needed. A runner that calls :meth:`end_episode` with
@@ -126,7 +126,7 @@ class LLMAgent(BaseAgent):
         keys = [e.key for e in episodes]
         if len(set(keys)) != len(keys):
             raise ConfigError(
-                "act_batch got two observations of one episode; set info['episode_key'] to "
+                "act_batch got two observations of one episode; set info['episode'] to "
                 "tell apart parallel episodes of the same problem and channel"
             )
         self.prepare(episodes)
@@ -185,8 +185,6 @@ class LLMAgent(BaseAgent):
                         observation, episode.observation
                     )
                     last.success = bool(info.get("success", False))
-                    outcome = info.get("outcome")
-                    last.graded = bool(getattr(outcome, "graded", True))
             episode.observation = observation.get("observation", "")
         self._episodes.move_to_end(key)
         while len(self._episodes) > self.max_open_episodes:

@@ -56,8 +56,9 @@ class HFAgent(LLMAgent):
     (default: the model's context minus ``max_new_tokens``) keep their last tokens.
     ``prompts``, ``max_history``, ``condition`` and ``seed`` are :class:`LLMAgent`'s.
 
-    Play it with ``fbgym.evaluate(..., executor="batched")``: it is not pickled into worker
-    processes (one model per process would not fit, and torch does not survive a fork).
+    The model loads on first use, and a copy of the agent (the one a player's process plays,
+    see :mod:`fbgym.runner.player`) travels as its constructor's arguments and loads its
+    own. Play it with ``fbgym.evaluate(..., executor="batched")``: one process, one model.
     """
 
     def __init__(
@@ -92,51 +93,93 @@ class HFAgent(LLMAgent):
             raise ConfigError(
                 f"temperature must be >= 0 and top_p in (0, 1], got {temperature} and {top_p}"
             )
-        model_kwargs = dict(model_kwargs or {})
+        self._args = {
+            "model_name_or_path": model_name_or_path,
+            "tokenizer": tokenizer,
+            "device": device,
+            "dtype": dtype,
+            "max_new_tokens": max_new_tokens,
+            "temperature": temperature,
+            "top_p": top_p,
+            "batch_size": batch_size,
+            "max_prompt_tokens": max_prompt_tokens,
+            "generation_kwargs": generation_kwargs,
+            "model_kwargs": model_kwargs,
+            "prompts": prompts,
+            "max_history": max_history,
+            "condition": condition,
+            "seed": seed,
+            "name": name,
+        }
         if isinstance(model_name_or_path, (str, Path)):
-            source = str(model_name_or_path)
-            model = AutoModelForCausalLM.from_pretrained(
-                source, dtype=dtype if dtype == "auto" else getattr(torch, dtype), **model_kwargs
-            )
+            self.source = str(model_name_or_path)
         else:
-            model = model_name_or_path
-            source = str(getattr(model, "name_or_path", "") or type(model).__name__)
-            if dtype != "auto":
-                model = model.to(getattr(torch, dtype))
-        if tokenizer is None:
-            tokenizer = AutoTokenizer.from_pretrained(source)
-        elif isinstance(tokenizer, (str, Path)):
-            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
-        tokenizer.padding_side = "left"
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        self.device = _device(device)
-        if "device_map" not in model_kwargs:
-            model = model.to(self.device)
-        self.model = model.eval()
-        self.tokenizer = tokenizer
-        self.source = source
+            self.source = str(
+                getattr(model_name_or_path, "name_or_path", "") or type(model_name_or_path).__name__
+            )
         self.dtype = dtype
         self.max_new_tokens = int(max_new_tokens)
         self.temperature = float(temperature)
         self.top_p = float(top_p)
         self.batch_size = int(batch_size)
         self.generation_kwargs = dict(generation_kwargs or {})
-        context = getattr(model.config, "max_position_embeddings", None) or getattr(
-            model.config, "n_positions", None
-        )
-        if max_prompt_tokens is None and context:
-            max_prompt_tokens = max(1, int(context) - self.max_new_tokens)
-        self.max_prompt_tokens = max_prompt_tokens
-        self.name = name or f"hf-{Path(source).name or 'model'}"
+        self.requested_prompt_tokens = max_prompt_tokens
+        self.name = name or f"hf-{Path(self.source).name or 'model'}"
+        self._loaded: tuple[Any, Any, int | None] | None = None
         self._system_role = True
         self._warned_truncation = False
 
     def __getstate__(self) -> dict[str, Any]:
-        raise TypeError(
-            f"HFAgent {self.name!r} holds a model in memory and is not copied into worker "
-            "processes; play it with executor='batched' (or 'serial')"
+        """The constructor's arguments: a copy loads its own model where it is used."""
+        return {"args": self._args}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state["args"])
+
+    def _load(self) -> tuple[Any, Any, int | None]:
+        """The model, its tokenizer and the prompt limit, loaded on first use."""
+        if self._loaded is not None:
+            return self._loaded
+        args = self._args
+        model, tokenizer = args["model_name_or_path"], args["tokenizer"]
+        model_kwargs = dict(args["model_kwargs"] or {})
+        dtype = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
+        if isinstance(model, (str, Path)):
+            model = AutoModelForCausalLM.from_pretrained(str(model), dtype=dtype, **model_kwargs)
+        elif self.dtype != "auto":
+            model = model.to(dtype)
+        if tokenizer is None:
+            tokenizer = AutoTokenizer.from_pretrained(self.source)
+        elif isinstance(tokenizer, (str, Path)):
+            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
+        tokenizer.padding_side = "left"
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        if "device_map" not in model_kwargs:
+            model = model.to(_device(args["device"]))
+        limit = self.requested_prompt_tokens
+        context = getattr(model.config, "max_position_embeddings", None) or getattr(
+            model.config, "n_positions", None
         )
+        if limit is None and context:
+            limit = max(1, int(context) - self.max_new_tokens)
+        self._loaded = (model.eval(), tokenizer, limit)
+        return self._loaded
+
+    @property
+    def model(self) -> Any:
+        """The causal LM (loaded on first use)."""
+        return self._load()[0]
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's tokenizer (loaded on first use)."""
+        return self._load()[1]
+
+    @property
+    def max_prompt_tokens(self) -> int | None:
+        """The longest prompt kept: as asked, else the model's context less the reply."""
+        return self._load()[2]
 
     def config(self) -> dict[str, Any]:
         """The model, its decoding settings and the agent's prompt settings."""
@@ -147,7 +190,7 @@ class HFAgent(LLMAgent):
             "max_new_tokens": self.max_new_tokens,
             "temperature": self.temperature,
             "top_p": self.top_p,
-            "max_prompt_tokens": self.max_prompt_tokens,
+            "max_prompt_tokens": self.requested_prompt_tokens,
             "generation_kwargs": self.generation_kwargs,
         }
 

@@ -87,7 +87,7 @@ def hindsight_examples(
             continue
         env = gym.make(record["env_id"], feedback=record["channel"], **(record.get("kwargs") or {}))
         obs, info = env.reset(seed=record["seed"])
-        info = {**info, "episode_key": record.get("key", record["env_id"])}
+        info = {**info, "episode": record.get("key", record["env_id"])}
         for index, turn in enumerate(turns, 1):
             action = turn.get("action")
             if not isinstance(action, str):
@@ -96,7 +96,7 @@ def hindsight_examples(
             messages = tuple(renderer.prompt(episode))
             episode.attempts.append(Attempt(action))
             obs, _, terminated, truncated, step_info = env.step(action)
-            outcome = step_info["outcome"]
+            outcome = env.unwrapped.history[-1].outcome
             if bool(outcome.success) != bool(turn["outcome"]["success"]):
                 raise DataFormatError(
                     f"episode {record.get('key')!r} turn {index}: replay gave success="
@@ -112,7 +112,7 @@ def hindsight_examples(
                 feedback=obs["feedback"],
                 episode=str(record.get("key", "")),
             )
-            info = {**step_info, "episode_key": info["episode_key"]}
+            info = {**step_info, "episode": info["episode"]}
             if terminated or truncated:
                 break
         env.close()

@@ -194,14 +194,14 @@ register_prompt(
 def conversation_key(info: Mapping[str, Any]) -> tuple[str, ...]:
     """Which episode ``info`` belongs to.
 
-    ``info["episode_key"]`` if the runner set one, else the problem id and the channel
+    ``info["episode"]`` if the runner set one, else the problem id and the channel
     (distinct across the envs × channels × seeds of a run).
     """
-    if info.get("episode_key") is not None:
-        return (str(info["episode_key"]),)
+    if info.get("episode") is not None:
+        return (str(info["episode"]),)
     if "problem_id" not in info:
         raise ConfigError(
-            "LLM agents need the env's info with 'problem_id' (or 'episode_key'); got keys "
+            "LLM agents need the env's info with 'problem_id' (or 'episode'); got keys "
             f"{sorted(info)}"
         )
     return (str(info["problem_id"]), str(info.get("channel", "")))

@@ -96,9 +96,9 @@ def test_batched_episodes_keep_separate_conversations(scripted):
 def test_two_observations_of_one_episode_in_a_batch_is_an_error(scripted):
     agent = scripted(lambda m: "1")
     obs, info = math_env().reset(seed=0)
-    with pytest.raises(ConfigError, match="episode_key"):
+    with pytest.raises(ConfigError, match="episode"):
         agent.act_batch([obs, obs], [info, info])
-    keyed = [{**info, "episode_key": "a"}, {**info, "episode_key": "b"}]
+    keyed = [{**info, "episode": "a"}, {**info, "episode": "b"}]
     assert agent.act_batch([obs, obs], keyed) == ["1", "1"]
 
 

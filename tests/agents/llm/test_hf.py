@@ -72,8 +72,9 @@ def test_runs_through_the_runner(tiny_llama, tmp_path):
     )
     assert len(df) == 4 and df["error"].isna().all()
     assert (df["turns"] == 2).all()
-    with pytest.raises(TypeError, match="executor='batched'"):
-        pickle.dumps(agent)
+    assert agent._loaded is None  # the model loaded in the player's process, not here
+    copy = pickle.loads(pickle.dumps(agent))  # travels as its arguments, loads on first use
+    assert copy.name == agent.name and copy._loaded is None and copy.model is not None
 
 
 def test_seeded_sampling_is_reproducible(tiny_llama):

@@ -55,7 +55,7 @@ def test_memory_carries_lessons_to_later_episodes(scripted):
         "the arithmetic.\n- Reflection 2: I should re-check the arithmetic."
     )
     assert len(agent.lessons("math")) == 2  # bounded by memory_size
-    second = env.unwrapped.problem.id
+    second = env.unwrapped.problem_id
     assert [key[0] for key, _ in agent.memory["", "math"]] == [second, second]  # the newest
     agent.new_stream()
     assert agent.lessons("math") == []

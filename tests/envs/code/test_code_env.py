@@ -35,7 +35,14 @@ def test_episodes_are_deterministic():
         out = [obs, info["problem"]]
         for action in info["problem"]["candidates"][:3] + ["def nope(:"]:
             obs, reward, term, trunc, info = env.step(f"```python\n{action}```")
-            out.append((obs, reward, info["outcome"].to_dict(), info["feedback"].to_dict()))
+            out.append(
+                (
+                    obs,
+                    reward,
+                    env.unwrapped.history[-1].outcome.to_dict(),
+                    info["feedback"].to_dict(),
+                )
+            )
             if term or trunc:
                 break
         return out
@@ -68,7 +75,10 @@ def test_syntax_error_reports_its_line():
     env.reset(seed=0)
     entry = env.unwrapped.problem.data["entry_point"]
     _, _, _, _, info = env.step(f"def {entry}(x):\n    return (x\n")
-    assert not info["outcome"].valid and "SyntaxError on line" in info["outcome"].message
+    assert (
+        not env.unwrapped.history[-1].outcome.valid
+        and "SyntaxError on line" in env.unwrapped.history[-1].outcome.message
+    )
 
 
 def test_verbal_feedback_grows_with_informativeness():

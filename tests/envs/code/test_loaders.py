@@ -64,7 +64,7 @@ def test_humaneval_canonical_passes_and_mutants_fail(tmp_path, compress):
     for index, record in enumerate(HUMANEVAL):
         env.reset(seed=index)
         _, _, _, _, info = env.step(f"```python\n{record['canonical_solution']}```")  # body only
-        assert info["success"], info["outcome"].diagnosis
+        assert info["success"], env.unwrapped.history[-1].outcome.diagnosis
         env.reset(seed=index)
         full = record["prompt"] + record["canonical_solution"]
         assert env.step(full)[4]["success"]
@@ -75,7 +75,10 @@ def test_humaneval_canonical_passes_and_mutants_fail(tmp_path, compress):
     for index, body in mutated.items():
         env.reset(seed=index)
         _, _, _, _, info = env.step(body)
-        assert not info["success"] and info["outcome"].diagnosis["status"] == "wrong_answer"
+        assert (
+            not info["success"]
+            and env.unwrapped.history[-1].outcome.diagnosis["status"] == "wrong_answer"
+        )
 
 
 def test_mbpp_reference_passes_and_mutant_fails(tmp_path):

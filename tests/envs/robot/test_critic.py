@@ -32,11 +32,11 @@ def test_skill_level_correction_names_object_and_direction(make_env):
     env = make_env(tasks=("put",), ambiguity=0.0, bias_rate=1.0)
     _, info = env.reset(seed=0)
     text, info = _first_failure(env, 0, _naive(info))
-    fault = info["outcome"].diagnosis["failure"]
+    fault = env.unwrapped.history[-1].outcome.diagnosis["failure"]
     assert fault["kind"] == "offset"
     said = phrase(words_for(fault["offset"]))
     assert said in text and fault["object"].replace("_", " ") in text
-    assert info["feedback"].notes == {"correction": "offset", "noise": None}
+    assert env.unwrapped.history[-1].feedback.notes == {"correction": "offset", "noise": None}
 
 
 def test_plan_level_corrections(make_env):
@@ -49,7 +49,7 @@ def test_plan_level_corrections(make_env):
     for seed in range(30):
         _, info = env.reset(seed=seed)
         text, info = _first_failure(env, seed, _naive(info))
-        fault = info["outcome"].diagnosis["failure"]
+        fault = env.unwrapped.history[-1].outcome.diagnosis["failure"]
         if fault and fault["kind"] == "wrong_object":
             found += 1
             colour = fault["want"].split("_")[0]
@@ -64,7 +64,13 @@ def test_noise_knobs(make_env):
         for seed in range(15):
             _, info = env.reset(seed=seed)
             text, info = _first_failure(env, seed, _naive(info))
-            texts.append((text, info["outcome"].diagnosis["failure"], info["feedback"].notes))
+            texts.append(
+                (
+                    text,
+                    env.unwrapped.history[-1].outcome.diagnosis["failure"],
+                    info["feedback"].notes,
+                )
+            )
         return texts
 
     for text, _, meta in feedback(missing=1.0):

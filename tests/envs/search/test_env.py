@@ -25,7 +25,7 @@ def transcript(env, seed, actions):
                     "terminated": terminated,
                     "truncated": truncated,
                     "feedback": info["feedback"].to_dict(),
-                    "outcome": info["outcome"].to_dict(),
+                    "outcome": env.unwrapped.history[-1].outcome.to_dict(),
                 },
                 sort_keys=True,
             )
@@ -56,7 +56,7 @@ def test_reference_action_succeeds_on_turn_one_with_ndcg_one(channel):
         task, problem = env.unwrapped.task, env.unwrapped.problem
         _, reward, terminated, _, info = env.step(task.reference_action(problem))
         assert info["success"] and terminated
-        assert reward == 1.0 and info["outcome"].diagnosis["ndcg@3"] == 1.0
+        assert reward == 1.0 and env.unwrapped.history[-1].outcome.diagnosis["ndcg@3"] == 1.0
 
 
 def test_same_seed_and_actions_give_identical_transcripts(channel):
@@ -102,7 +102,7 @@ def test_bad_actions_are_failed_attempts_with_a_reason(channel, action):
     env.reset(seed=0)
     obs, reward, terminated, truncated, info = env.step(action)
     assert not info["success"] and reward == 0.0
-    assert not info["outcome"].valid
+    assert not env.unwrapped.history[-1].outcome.valid
     assert obs["feedback"].startswith("Your action was not accepted:")
     assert env.observation_space.contains(obs)
 
@@ -111,7 +111,7 @@ def test_invalid_command_message_lists_the_commands():
     env = make()
     env.reset(seed=0)
     _, _, _, _, info = env.step("find me something")
-    message = info["outcome"].message
+    message = env.unwrapped.history[-1].outcome.message
     assert "'search: <query>'" in message and "'stop'" in message and "find me something" in message
 
 
@@ -119,7 +119,10 @@ def test_unknown_document_ids_are_named():
     env = make()
     env.reset(seed=0)
     _, _, _, _, info = env.step("answer: D000001, Dbogus")
-    assert "'Dbogus'" in info["outcome"].message and "'D000001'" not in info["outcome"].message
+    assert (
+        "'Dbogus'" in env.unwrapped.history[-1].outcome.message
+        and "'D000001'" not in env.unwrapped.history[-1].outcome.message
+    )
 
 
 def test_random_garbage_never_succeeds(channel):
@@ -155,8 +158,11 @@ def test_search_shows_ranked_results_and_is_not_graded():
     obs, reward, terminated, _, info = env.step(f"search: {request}")
     shown = results(obs)
     assert len(shown) == 10 and reward == 0.0 and not terminated
-    assert info["outcome"].graded is False and info["outcome"].diagnosis["results"] == shown
-    assert request in obs["observation"] and info["score"] == 0.0
+    assert (
+        env.unwrapped.history[-1].outcome.graded is False
+        and env.unwrapped.history[-1].outcome.diagnosis["results"] == shown
+    )
+    assert request in obs["observation"] and reward == 0.0
     obs, _, _, _, _ = env.step(f"search: {request} -{shown[0]} -{shown[1]}")
     assert shown[0] not in results(obs) and shown[1] not in results(obs)
     assert results(obs)[:8] == shown[2:]
@@ -177,11 +183,11 @@ def test_answers_carry_round_and_metrics():
     ideal = env.unwrapped.problem.data["ideal"]
     bad = [d for d in env.unwrapped.task.collection.doc_ids if d not in qrels][:3]
     _, r1, _, _, info = env.step("answer: " + " ".join(bad))
-    assert info["outcome"].diagnosis["round"] == 1 and r1 == 0.0
-    assert info["outcome"].diagnosis["recall@10"] == 0.0
+    assert env.unwrapped.history[-1].outcome.diagnosis["round"] == 1 and r1 == 0.0
+    assert env.unwrapped.history[-1].outcome.diagnosis["recall@10"] == 0.0
     partial = [ideal[0]] + bad[:2]
     _, r2, _, _, info = env.step("answer: " + " ".join(partial))
-    d = info["outcome"].diagnosis
+    d = env.unwrapped.history[-1].outcome.diagnosis
     assert d["round"] == 2 and 0.0 < d["ndcg@3"] < 0.8 and r2 == d["ndcg@3"]
     assert d["recall@10"] == pytest.approx(1 / len(qrels))
     assert info["feedback"].value == pytest.approx(d["ndcg@3"])
@@ -203,7 +209,7 @@ def test_patience_ends_the_conversation(channel):
     _, _, terminated, _, _ = env.step("ask: what do you mean?")
     assert not terminated
     _, _, terminated, _, info = env.step("answer: D000001")
-    assert terminated and info["feedback"].end and info["feedback"].notes["ended"] == "patience"
+    assert terminated and info["feedback"].end and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
 
 
 def test_turn_budget_truncates():
