@@ -153,7 +153,10 @@ def test_patience_ends_episodes_at_the_configured_turn():
                 _, _, terminated, truncated, info = env.step("The answer is -123456789")
                 turns += 1
             assert terminated and not truncated and turns == patience
-            assert info["feedback"].end and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
+            assert (
+                info["feedback"].end
+                and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
+            )
 
 
 def test_persona_rewords_without_changing_content(math_user):

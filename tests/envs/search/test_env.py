@@ -209,7 +209,11 @@ def test_patience_ends_the_conversation(channel):
     _, _, terminated, _, _ = env.step("ask: what do you mean?")
     assert not terminated
     _, _, terminated, _, info = env.step("answer: D000001")
-    assert terminated and info["feedback"].end and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
+    assert (
+        terminated
+        and info["feedback"].end
+        and env.unwrapped.history[-1].feedback.notes["ended"] == "patience"
+    )
 
 
 def test_turn_budget_truncates():
