@@ -4,6 +4,13 @@ A submission directory under ``results/`` holds ``submission.json`` (the manifes
 ``MANIFEST``), and the run as it was written by the runner: ``meta.json`` (schema ``META``) and
 ``episodes.jsonl`` (one ``EPISODE`` per line). Bump :data:`SCHEMA_VERSION` whenever a schema
 changes in a way an older reader would misread; :func:`schema_document` is the published form.
+
+Every object the runner writes is closed (``additionalProperties: false``): a field this
+version does not know is a ``schema`` rejection, not something carried along unread. Only the
+parts whose contents belong to someone else are open — an agent's ``config``, an env's
+``kwargs`` (checked against the suite by :mod:`fbgym.leaderboard.settings`), and the
+``diagnosis`` and ``meta`` of outcomes and feedback, which replay compares with the env's own.
+When the runner starts writing a new field, add it here.
 """
 
 from __future__ import annotations
@@ -23,9 +30,14 @@ SCHEMA_VERSION = 1
 SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Submitter and agent names: they become directory names, so no separators and no dot-first."""
 
+MAX_INTEGER = 2**63 - 1
+"""The largest integer (a seed, say) accepted: what the SQLite index can hold."""
+
 _STR = {"type": "string"}
 _OPT_STR = {"type": ["string", "null"]}
 _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}
+_OPT_COUNT = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INTEGER}
 
 _DEFS: dict[str, Any] = {
     "feedback": {
@@ -107,21 +119,25 @@ _DEFS: dict[str, Any] = {
             "family": _STR,
             "channel": {"enum": [c.value for c in Channel]},
             "kwargs": {"type": "object"},
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
             "problem_id": _STR,
             "success": {"type": "boolean"},
-            "turns": {"type": "integer", "minimum": 0},
-            "turns_to_success": {"type": ["integer", "null"], "minimum": 1},
-            "attempts": {"type": "integer", "minimum": 0},
-            "attempts_to_success": {"type": ["integer", "null"], "minimum": 1},
-            "max_turns": {"type": ["integer", "null"], "minimum": 1},
+            "turns": _COUNT,
+            "turns_to_success": _OPT_COUNT,
+            "attempts": _COUNT,
+            "attempts_to_success": _OPT_COUNT,
+            "max_turns": _OPT_COUNT,
             "score": {"type": "number", "minimum": 0, "maximum": 1},
             "ended_by_user": {"type": "boolean"},
             "error": _OPT_STR,
             "elapsed_s": {"type": "number"},
             "agent": _STR,
+            "stream": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_INTEGER},
+            "position": _COUNT,
+            "metrics": {"type": "object"},
             "transcript": {"type": "array", "items": {"$ref": "#/$defs/turn"}},
         },
+        "additionalProperties": False,
     },
     "agent_card": {
         "type": "object",
@@ -133,6 +149,7 @@ _DEFS: dict[str, Any] = {
             "config_hash": _STR,
             "privileged": {"type": "boolean"},
         },
+        "additionalProperties": False,
     },
     "meta": {
         "type": "object",
@@ -152,7 +169,8 @@ _DEFS: dict[str, Any] = {
             "created": _OPT_STR,
             "agent": {"$ref": "#/$defs/agent_card"},
             "suite": {"type": ["string", "null"], "pattern": r"^[\w.-]+@\d+$"},
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
+            "stream_length": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
             "episodes": {"type": "array", "items": _STR},
             "envs": {
                 "type": "object",
@@ -160,9 +178,11 @@ _DEFS: dict[str, Any] = {
                     "type": "object",
                     "required": ["family", "kwargs"],
                     "properties": {"family": _STR, "kwargs": {"type": "object"}},
+                    "additionalProperties": False,
                 },
             },
         },
+        "additionalProperties": False,
     },
     "manifest": {
         "type": "object",
@@ -208,7 +228,7 @@ _DEFS: dict[str, Any] = {
                 "properties": {"name": _STR, "version": {"type": "integer", "minimum": 0}},
                 "additionalProperties": False,
             },
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
             "environment": {
                 "type": "object",
                 "required": ["fbgym_version", "gymnasium_version", "verified_with"],
