@@ -8,9 +8,9 @@ budget (``max_turns``, ``wall_s``), the simulated user, or what the agent is sho
 cost nobody has bounded. Both checks read ``meta.json`` only, before any env is made.
 
 The board ranks runs per :class:`Setting` — the suite, or for runs without one the env id and
-its kwargs — and never puts two settings in one row. A setting's labels (``privileged``) are
-part of it: labelled runs are ranked apart from unlabelled ones. What makes a setting and its
-labels is decided here and nowhere else.
+its kwargs — and never puts two settings in one row. A setting's labels (``privileged``,
+``unverified``) are part of it: labelled runs are ranked apart from unlabelled ones. What makes
+a setting and its labels is decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ it is a kwarg like any other on the board, so the two forms are ranked apart.
 
 PRIVILEGED = "privileged"
 """The label of runs whose envs showed the agent privileged structure (``privileged=True``)."""
+UNVERIFIED = "unverified"
+"""The label of runs with episodes that could not be replayed (a model-backed critic's)."""
 
 NO_SUITE = "(no suite)"
 
@@ -119,12 +121,15 @@ def labels(manifest: dict[str, Any]) -> tuple[str, ...]:
     ``privileged`` when an env of the run was made with ``privileged=True`` in its recorded
     kwargs, or when the runner made them all so because the agent asked (the agent card's
     flag is the runner's record of that); never dropped because an agent says otherwise.
+    ``unverified`` when some of its episodes could not be replayed: their scores are the
+    submitter's word, so they are not ranked against replayed ones.
     """
     envs = manifest["envs"].values()
     privileged = bool(manifest["agent"].get("privileged")) or any(
         bool(env["kwargs"].get("privileged")) for env in envs
     )
-    return (PRIVILEGED,) if privileged else ()
+    found = ((PRIVILEGED, privileged), (UNVERIFIED, manifest["status"] == "unverified"))
+    return tuple(label for label, on in found if on)
 
 
 def setting(manifest: dict[str, Any], env_id: str) -> Setting:

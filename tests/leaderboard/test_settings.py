@@ -173,3 +173,28 @@ def test_privileged_agent_is_ranked_apart_from_others(played, math_run, tmp_path
         "seven": "fbgym/Math-v0",
     }
     assert list(table["rank"]) == [1, 1]
+
+
+def test_unverified_run_is_ranked_apart_from_replayed_ones(played, run_copy, editor, tmp_path):
+    """Marking a turn per episode as not replayable skips replay: such scores rank apart."""
+    run = run_copy("blind")
+
+    def forge(records):
+        for record in records:
+            last = record["transcript"][-1]
+            last["feedback"]["meta"]["replayable"] = False
+            last["outcome"].update(success=True, score=1.0)
+            last["reward"] = 1.0
+            record.update(episode_totals(record["transcript"]))
+
+    editor.edit_episodes(run, forge)
+    results = tmp_path / "results"
+    submit(played["feedback"], submitter="ann", results=results)
+    (forged,) = submit(run, submitter="mallory", results=results)
+    assert json.loads((forged / "submission.json").read_text())["status"] == "unverified"
+    table = leaderboard(Index(ResultsStore(results)).episodes(), family="all")
+    assert dict(zip(table["submitter"], table["setting"])) == {
+        "ann": "smoke@1 [privileged]",
+        "mallory": "smoke@1 [privileged] [unverified]",
+    }
+    assert list(table["rank"]) == [1, 1]  # each first in its own setting
