@@ -14,7 +14,7 @@ from fbgym.errors import FbgymError, RunDirError
 
 
 class RunFolderError(click.ClickException):
-    """A run folder cannot be written (exit code 2); running again resumes it."""
+    """A run folder cannot be written (exit code 2); the episodes it holds are intact."""
 
     exit_code = 2
 
@@ -99,7 +99,8 @@ def run(
 
     Exits with 1 when every episode of an agent failed because the agent raised, and with 2
     when a run folder cannot be written (another run holds it, or the disk is read-only or
-    full); running the same command again then resumes the run.
+    full); the folder keeps every finished episode, and ``fbgym.evaluate`` with the same
+    agent and ``run_dir`` resumes it.
     """
     import pandas as pd
 

@@ -33,7 +33,7 @@ class ConfigError(FbgymError, ValueError):
 class RunDirError(FbgymError):
     """A run directory cannot be written: another process holds it, or it is read-only or full.
 
-    What it already holds is intact, and running again resumes from there.
+    What it already holds is intact, and evaluating into it again resumes from there.
     """
 
 

@@ -45,7 +45,7 @@ def encode_record(record: dict[str, Any]) -> str:
 def _unwritable(path: Path, exc: OSError) -> RunDirError:
     return RunDirError(
         f"cannot write the run directory {path}: {exc.strerror or exc}; what it holds is "
-        "intact, and running the same command again once it is writable resumes the run"
+        "intact, and evaluating into it again once it is writable resumes the run"
     )
 
 
@@ -92,7 +92,7 @@ class RunDir:
         except Timeout:
             raise RunDirError(
                 f"{self.path} is already being written by {self._holder()}; wait for that run "
-                "to end (running this again then resumes it), or choose another run directory"
+                "to end, or choose another run directory"
             ) from None
         except OSError as exc:
             raise _unwritable(self.path, exc) from None
