@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 
 import fbgym
-from fbgym.errors import FbgymError
+from fbgym.errors import FbgymError, RunDirError
+
+
+class RunFolderError(click.ClickException):
+    """A run folder cannot be written (exit code 2); the episodes it holds are intact."""
+
+    exit_code = 2
 
 
 @click.group()
@@ -89,7 +95,13 @@ def run(
     seed: int,
     progress: bool,
 ) -> None:
-    """Evaluate agents on a suite; print SR@1 and SR@K per channel; write the runs."""
+    """Evaluate agents on a suite; print SR@1 and SR@K per channel; write the runs.
+
+    Exits with 1 when every episode of an agent failed because the agent raised, and with 2
+    when a run folder cannot be written (another run holds it, or the disk is read-only or
+    full); the folder keeps every finished episode, and ``fbgym.evaluate`` with the same
+    agent and ``run_dir`` resumes it.
+    """
     import pandas as pd
 
     from fbgym.agents import load_agent
@@ -114,9 +126,12 @@ def run(
     frames = []
     for agent in agents:
         run_dir = Path(out) / f"{suite.name}-{agent.name}-{stamp}"
-        df = fbgym.evaluate(
-            agent, suite, seed=seed, run_dir=run_dir, executor=executor, progress=progress
-        )
+        try:
+            df = fbgym.evaluate(
+                agent, suite, seed=seed, run_dir=run_dir, executor=executor, progress=progress
+            )
+        except RunDirError as exc:
+            raise RunFolderError(str(exc)) from exc
         click.echo(f"wrote {run_dir}", err=True)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
@@ -136,6 +151,12 @@ def run(
             f"\n{errors} episode(s) failed because the agent raised; see the run records.",
             fg="yellow",
         )
+    for name, episodes in df.groupby("agent", sort=False):
+        if episodes["error"].notna().all():
+            raise click.ClickException(
+                f"every episode of {name} failed because the agent raised; the first error:\n"
+                + episodes["error"].iloc[0].rstrip()
+            )
 
 
 @main.command()

@@ -30,15 +30,25 @@ class ConfigError(FbgymError, ValueError):
     """A configuration value is out of range or of the wrong type."""
 
 
+class RunDirError(FbgymError):
+    """A run directory cannot be written: another process holds it, or it is read-only or full.
+
+    What it already holds is intact, and evaluating into it again resumes from there.
+    """
+
+
 REJECTION_REASONS = {
     "malformed": "a file is not valid JSON or JSON Lines",
     "too-large": "a file is over the size limit",
     "schema": "a field is missing or of the wrong type",
-    "unsafe-name": "a submitter or agent name could be used as a path",
+    "unsafe-name": "a submitter or agent name could be used as a path, or is the store's own",
     "inconsistent": "the run's records contradict each other or the reported totals",
     "unknown-env": "an env id or version that is not registered",
     "unknown-suite": "a suite name or version that is not defined",
+    "env-kwargs": "env kwargs other than the suite's, or, without a suite, not on the allow-list",
     "missing-episodes": "episodes of the suite are missing, repeated or extra",
+    "agent-errors": "most episodes ended because the agent raised",
+    "too-costly": "replaying the run could take longer than the leaderboard allows",
     "replay-mismatch": "re-playing the recorded actions gives other outcomes or feedback",
     "duplicate": "the same run is already on the leaderboard",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from fbgym.leaderboard.loading import RunFiles
 from fbgym.leaderboard.schema import SAFE_NAME, validate
 from fbgym.runner.episode import EpisodeSpec
 from fbgym.runner.records import EPISODES, META
+from fbgym.runner.suites import Suite, get_suite
 
 LEADERBOARD_SEED = 0
 """Suite runs are ranked on the suite's episodes from seed 0, so nobody can pick easy seeds."""
@@ -51,12 +53,35 @@ def episode_totals(transcript: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def canonical(kwargs: dict[str, Any]) -> str:
+    """Env kwargs as one JSON text, so that ``True`` and ``1``, or a tuple and a list, differ."""
+    return json.dumps(kwargs, sort_keys=True, separators=(",", ":"))
+
+
 def parse_suite(label: str | None) -> tuple[str, int] | None:
     """``"smoke@1"`` as ``("smoke", 1)``; ``None`` for a run that named no suite."""
     if label is None:
         return None
     name, _, version = label.rpartition("@")
     return name, int(version)
+
+
+def defined_suite(label: str | None) -> Suite | None:
+    """The suite ``label`` (``name@version``) names, as this fbgym defines it; ``None`` for none."""
+    suite = parse_suite(label)
+    if suite is None:
+        return None
+    name, version = suite
+    try:
+        defined = get_suite(name)
+    except UnknownIdError as exc:
+        raise SubmissionRejected("unknown-suite", str(exc)) from None
+    if defined.version != version:
+        raise SubmissionRejected(
+            "unknown-suite",
+            f"suite {name}@{version} does not exist; this fbgym defines {defined.label}",
+        )
+    return defined
 
 
 def _check_records(run: RunFiles) -> None:
@@ -82,7 +107,11 @@ def _check_records(run: RunFiles) -> None:
                 f"seed make the key {expected!r}",
             )
         env = meta["envs"].get(record["env_id"])
-        if env is None or env["kwargs"] != record["kwargs"] or env["family"] != record["family"]:
+        if (
+            env is None
+            or canonical(env["kwargs"]) != canonical(record["kwargs"])
+            or env["family"] != record["family"]
+        ):
             raise SubmissionRejected(
                 "inconsistent",
                 f"episode {key!r}: env {record['env_id']!r} with family "
@@ -97,21 +126,28 @@ def _check_records(run: RunFiles) -> None:
                     f"episode {key!r}: reported {name} {record[name]!r} but its "
                     f"transcript gives {totals[name]!r}",
                 )
+    unplayed = sorted(set(meta["envs"]) - {r["env_id"] for r in run.episodes})
+    if unplayed:
+        raise SubmissionRejected(
+            "inconsistent", f"meta.json names env {unplayed[0]!r}, but no episode plays it"
+        )
 
 
 def _missing(wanted: Sequence[str], have: set[str]) -> list[str]:
     return [k for k in wanted if k not in have]
 
 
-def check_coverage(run: RunFiles) -> None:
+def check_coverage(run: RunFiles, defined: Suite | None) -> None:
     """That the run holds each of its listed episodes once, and all of its suite's."""
     meta = run.meta
     listed = meta["episodes"]
-    if len(set(listed)) != len(listed):
-        twice = next(k for k in listed if listed.count(k) > 1)
-        raise SubmissionRejected(
-            "missing-episodes", f"{run.path / META} lists episode {twice!r} more than once"
-        )
+    seen: set[str] = set()
+    for key in listed:
+        if key in seen:
+            raise SubmissionRejected(
+                "missing-episodes", f"{run.path / META} lists episode {key!r} more than once"
+            )
+        seen.add(key)
     recorded = {r["key"] for r in run.episodes}
     missing = _missing(listed, recorded)
     if missing:
@@ -126,21 +162,8 @@ def check_coverage(run: RunFiles) -> None:
             "missing-episodes",
             f"{len(extra)} recorded episode(s) are not listed in meta.json (first: {extra[0]!r})",
         )
-    suite = parse_suite(meta["suite"])
-    if suite is None:
+    if defined is None:
         return
-    from fbgym.runner.suites import get_suite
-
-    name, version = suite
-    try:
-        defined = get_suite(name)
-    except UnknownIdError as exc:
-        raise SubmissionRejected("unknown-suite", str(exc)) from None
-    if defined.version != version:
-        raise SubmissionRejected(
-            "unknown-suite",
-            f"suite {name}@{version} does not exist; this fbgym defines {defined.label}",
-        )
     if meta["seed"] != LEADERBOARD_SEED:
         raise SubmissionRejected(
             "missing-episodes",

@@ -1,18 +1,47 @@
 """``fbgym leaderboard ...``: submit a run, show the rankings, plot them, build the site.
 
 Everything heavy (pandas, matplotlib, SQLite, gymnasium replays) is imported inside the
-commands, so ``fbgym --help`` stays fast.
+commands, so ``fbgym --help`` stays fast. Exit codes: 0 done, 1 a rejected submission or a
+store that fails its checks, 2 a usage error or a results directory that cannot be written.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from fbgym.errors import FbgymError, SubmissionRejected
+
 RESULTS_ENV = "FBGYM_RESULTS"
+
+
+class StorageError(click.ClickException):
+    """The results directory cannot be read or written (exit code 2)."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _clear_errors(results: Path) -> Iterator[None]:
+    """Turn fbgym's errors and the disk's into a short message and an exit code."""
+    import sqlite3
+
+    try:
+        yield
+    except SubmissionRejected as exc:
+        raise click.ClickException(f"rejected: {exc}") from exc
+    except FbgymError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        where = getattr(exc, "filename", None) or results
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StorageError(f"cannot use {where}: {reason}") from exc
+
 
 _results_option = click.option(
     "--results",
@@ -66,22 +95,16 @@ def submit(
     PATH is a run directory written by `fbgym run` or `pytest --benchmark`, or the JSON file
     of `pytest --benchmark-json`, whose benchmarks name their run directories.
     """
-    from fbgym.errors import SubmissionRejected
-    from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES
+    from fbgym.leaderboard.limits import SubmissionLimits
     from fbgym.leaderboard.submit import AgentLabel
     from fbgym.leaderboard.submit import submit as submit_path
 
     label = AgentLabel(version=agent_version, model=model, revision=revision)
-    try:
+    limits = SubmissionLimits(max_bytes=max_bytes) if max_bytes else SubmissionLimits()
+    with _clear_errors(results):
         folders = submit_path(
-            path,
-            submitter=submitter,
-            results=results,
-            label=label,
-            max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+            path, submitter=submitter, results=results, label=label, limits=limits
         )
-    except SubmissionRejected as exc:
-        raise click.ClickException(f"rejected: {exc}") from exc
     for folder in folders:
         manifest = json.loads((folder / "submission.json").read_text(encoding="utf-8"))
         click.echo(
@@ -108,7 +131,8 @@ def show(
     """Print the rankings by suite, family and channel: SR@1, SR@K and the gain, with CIs."""
     from fbgym.leaderboard.text import format_leaderboard
 
-    table, _ = _table(results, suite, family, channel)
+    with _clear_errors(results):
+        table, _ = _table(results, suite, family, channel)
     if fmt == "text":
         click.echo(format_leaderboard(table))
     elif fmt == "csv":
@@ -129,10 +153,12 @@ def plot(results: Path, out: Path) -> None:
     """Plot SR@k by channel per agent and the feedback gain per agent (PNG and SVG)."""
     from fbgym.leaderboard.plots import write_plots
 
-    table, _ = _table(results, None, None, None)
-    if table.empty:
-        raise click.ClickException(f"no submissions in {results}")
-    for path in write_plots(table, out):
+    with _clear_errors(results):
+        table, _ = _table(results, None, None, None)
+        if table.empty:
+            raise click.ClickException(f"no submissions in {results}")
+        paths = write_plots(table, out)
+    for path in paths:
         click.echo(str(path))
 
 
@@ -148,8 +174,9 @@ def site(results: Path, out: Path) -> None:
     """Build the static site: a sortable table and a page per agent with its plots."""
     from fbgym.leaderboard.site import write_site
 
-    table, index = _table(results, None, None, None)
-    page = write_site(table, index.submissions(), out)
+    with _clear_errors(results):
+        table, index = _table(results, None, None, None)
+        page = write_site(table, index.submissions(), out)
     click.echo(f"wrote {page} (open it in a browser; no server needed)")
 
 
@@ -162,19 +189,15 @@ def site(results: Path, out: Path) -> None:
 )
 def rebuild_index(results: Path, verify: bool) -> None:
     """Rebuild the SQLite index from the submission folders."""
-    from fbgym.errors import FbgymError
     from fbgym.leaderboard.index import Index
     from fbgym.leaderboard.replay import replay_all
     from fbgym.leaderboard.store import ResultsStore
 
     store = ResultsStore(results)
-    try:
-        with store.lock():
-            if verify:
-                for stored in store:
-                    report = replay_all(stored.episodes)
-                    click.echo(f"{stored.path}: {report.replayed} episodes re-played")
-            count = Index(store).rebuild()
-    except FbgymError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with _clear_errors(results), store.lock():
+        if verify:
+            for stored in store:
+                report = replay_all(stored.episodes)
+                click.echo(f"{stored.path}: {report.replayed} episodes re-played")
+        count = Index(store).rebuild()
     click.echo(f"indexed {count} submission(s) from {os.fspath(results)}")

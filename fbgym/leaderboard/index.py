@@ -13,13 +13,13 @@ import sqlite3
 import uuid
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from fbgym.leaderboard.settings import PRIVILEGED, labels, setting, suite_label
 from fbgym.leaderboard.store import ResultsStore, StoredSubmission
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 """Bump when the tables change; an index of another version is rebuilt on first use."""
 
 _TABLES = """
@@ -31,7 +31,8 @@ CREATE TABLE submissions (
 );
 CREATE TABLE episodes (
     submission_id TEXT NOT NULL REFERENCES submissions(id), key TEXT NOT NULL,
-    env_id TEXT NOT NULL, family TEXT NOT NULL, channel TEXT NOT NULL, seed INTEGER NOT NULL,
+    setting TEXT NOT NULL, env_id TEXT NOT NULL, family TEXT NOT NULL,
+    channel TEXT NOT NULL, seed INTEGER NOT NULL,
     problem_id TEXT NOT NULL, success INTEGER NOT NULL, turns INTEGER NOT NULL,
     turns_to_success INTEGER, attempts INTEGER NOT NULL, attempts_to_success INTEGER,
     score REAL NOT NULL, ended_by_user INTEGER NOT NULL,
@@ -40,15 +41,10 @@ CREATE TABLE episodes (
 """
 
 _EPISODE_COLUMNS = (
-    "key", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
+    "key", "setting", "env_id", "family", "channel", "seed", "problem_id", "success", "turns",
     "turns_to_success", "attempts", "attempts_to_success", "score", "ended_by_user",
     "max_turns", "error",
 )  # fmt: skip
-
-
-def _suite_label(manifest: dict[str, Any]) -> str | None:
-    suite = manifest["suite"]
-    return None if suite is None else f"{suite['name']}@{suite['version']}"
 
 
 def _insert(conn: sqlite3.Connection, stored: StoredSubmission, root: Path) -> None:
@@ -65,17 +61,21 @@ def _insert(conn: sqlite3.Connection, stored: StoredSubmission, root: Path) -> N
             agent["model"],
             agent["revision"],
             agent["config_hash"],
-            int(agent.get("privileged", False)),
-            _suite_label(m),
+            int(PRIVILEGED in labels(m)),
+            suite_label(m),
             m["status"],
             m["submitted_at"],
             stored.path.relative_to(root).as_posix(),
             m["episodes"],
         ),  # fmt: skip
     )
+    settings = {env_id: setting(m, env_id).name for env_id in m["envs"]}
     conn.executemany(
         f"INSERT INTO episodes VALUES (?,{','.join('?' * len(_EPISODE_COLUMNS))})",
-        [(m["id"], *(row[c] for c in _EPISODE_COLUMNS)) for row in stored.rows()],
+        [
+            (m["id"], *({**row, "setting": settings[row["env_id"]]}[c] for c in _EPISODE_COLUMNS))
+            for row in stored.rows()
+        ],
     )
 
 

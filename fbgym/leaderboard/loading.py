@@ -1,13 +1,18 @@
 """Read what is submitted — a run directory, or a pytest-benchmark JSON naming run directories.
 
-Reading is strict where the runner's own reader is forgiving: a file over the size limit, bytes
-that are not UTF-8, JSON that does not parse, a non-finite number or a torn last line is a
-``malformed`` (or ``too-large``) rejection that names the file and line.
+Reading is strict where the runner's own reader is forgiving: a symbolic link or anything but a
+regular file, a file over the size limit, bytes that are not UTF-8, JSON that does not parse, a
+key given twice in one object, a non-finite number (``NaN``, ``Infinity``, or one too large for
+a float, like ``1e400``) or a torn last line is a ``malformed`` (or ``too-large``) rejection
+that names the file and line.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,9 @@ DEFAULT_MAX_BYTES = 64 * 2**20
 RUN_DIR_KEY = "fbgym_run_dir"
 """The ``extra_info`` key under which ``pytest --benchmark`` records its run directory."""
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Never through a link, and never waiting on a FIFO swapped in after the check."""
+
 
 @dataclass(frozen=True)
 class RunFiles:
@@ -33,29 +41,73 @@ class RunFiles:
     raw_episodes: bytes
 
 
+def _regular(path: Path, mode: int) -> None:
+    if stat.S_ISLNK(mode):
+        raise SubmissionRejected(
+            "malformed", f"{path} is a symbolic link; submit a folder holding the file itself"
+        )
+    if not stat.S_ISREG(mode):
+        raise SubmissionRejected("malformed", f"{path} is not a regular file")
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``: no link, nothing special, at most ``max_bytes``."""
+    try:
+        _regular(path, os.lstat(path).st_mode)
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise SubmissionRejected("malformed", f"{path} does not exist") from None
+    except OSError as exc:
+        raise SubmissionRejected("malformed", f"{path} cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        _regular(path, info.st_mode)  # what was opened, should the path have changed since
+        if info.st_size > max_bytes:
+            raise SubmissionRejected(
+                "too-large", f"{path} is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes"
+            )
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SubmissionRejected("malformed", f"{path} cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise SubmissionRejected(
+            "too-large", f"{path} grew past the limit of {max_bytes:,} bytes while it was read"
+        )
+    return data
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"non-finite number {text} is not allowed")
+    return value
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"non-finite number {name} is not allowed")
 
 
-def read_limited(path: Path, max_bytes: int) -> bytes:
-    """The bytes of ``path``, refusing a missing file or one over ``max_bytes``."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SubmissionRejected("malformed", f"{path} does not exist") from None
-    if not path.is_file():
-        raise SubmissionRejected("malformed", f"{path} is not a regular file")
-    if size > max_bytes:
-        raise SubmissionRejected(
-            "too-large", f"{path} is {size:,} bytes; the limit is {max_bytes:,} bytes"
-        )
-    return path.read_bytes()
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        seen.add(key)
+    return dict(pairs)
 
 
 def parse_json(data: bytes, where: str) -> Any:
-    """``data`` parsed as one JSON document; ``where`` names it in the rejection."""
+    """``data`` parsed strictly as one JSON document; ``where`` names it in the rejection."""
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_unique_keys,
+            parse_float=_finite,
+            parse_constant=_reject_constant,
+        )
     except UnicodeDecodeError as exc:
         raise SubmissionRejected(
             "malformed", f"{where} is not UTF-8 (byte {exc.start}: {exc.reason})"

@@ -68,11 +68,11 @@ def sr_at_k_figure(table: pd.DataFrame, submission_id: str) -> Figure:
     return fig
 
 
-def gain_figure(table: pd.DataFrame, suite: str) -> Figure:
+def gain_figure(table: pd.DataFrame, setting: str) -> Figure:
     """Feedback gain SR@K − SR@1 with its CI, one bar per agent and channel, per family."""
-    rows = table[(table["suite"] == suite) & (table["family"] != ALL)]
+    rows = table[(table["setting"] == setting) & (table["family"] != ALL)]
     if rows.empty:
-        raise ValueError(f"no leaderboard rows for suite {suite!r}")
+        raise ValueError(f"no leaderboard rows for setting {setting!r}")
     families = _families(rows)
     labels = sorted({f"{a} ({s})" for a, s in zip(rows["agent"], rows["submitter"])})
     fig = Figure(
@@ -102,7 +102,7 @@ def gain_figure(table: pd.DataFrame, suite: str) -> Figure:
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("feedback gain (SR@K − SR@1)")
     axes[-1].legend(title="channel")
-    fig.suptitle(f"Feedback gain · {suite}")
+    fig.suptitle(f"Feedback gain · {setting}")
     return fig
 
 
@@ -135,17 +135,22 @@ def save(fig: Figure, stem: Path, formats: Sequence[str] = FORMATS) -> list[Path
     return paths
 
 
+def gain_plot_stem(setting: str) -> str:
+    """The file stem of a setting's gain plot."""
+    return f"gain-{slug(setting)}"
+
+
 def agent_plot_stem(row: pd.Series) -> str:
     """The file stem of a submission's SR@k plot."""
     return f"sr-at-k-{row['submitter']}-{row['agent']}-{row['submission_id']}"
 
 
 def write_plots(table: pd.DataFrame, out: str | Path) -> list[Path]:
-    """Every plot of ``table`` under ``out``: one gain plot per suite, one SR@k per submission."""
+    """Every plot of ``table`` under ``out``: a gain plot per setting, an SR@k per submission."""
     out = Path(out)
     paths: list[Path] = []
-    for suite in sorted(set(table["suite"])):
-        paths += save(gain_figure(table, suite), out / f"gain-{slug(suite)}")
+    for setting in sorted(set(table["setting"])):
+        paths += save(gain_figure(table, setting), out / gain_plot_stem(setting))
     for _, row in table.drop_duplicates("submission_id").iterrows():
         fig = sr_at_k_figure(table, row["submission_id"])
         paths += save(fig, out / agent_plot_stem(row))

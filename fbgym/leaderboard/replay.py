@@ -23,14 +23,28 @@ from fbgym.runner.player import stand_in
 _VERSION = re.compile(r"-v(\d+)$")
 
 
+STEP_S = 0.05
+"""A generous bound on one reset or one step of an env that runs no code (they take ~1 ms)."""
+
+
 @dataclass(frozen=True)
 class EnvCheck:
-    """A registered env of the run: its version and turn budget."""
+    """A registered env of the run: its version, turn budget, and the most a step may take."""
 
     env_id: str
     family: str
     version: int
     max_turns: int
+    turn_limit_s: float = STEP_S
+    """Seconds one replayed turn may take at worst: the time limit of the code it runs, if any."""
+    reset_s: float = STEP_S
+    """Seconds one reset may take at worst."""
+
+
+def turn_limit_s(env: gym.Env) -> float:
+    """The most one step of ``env`` may take: its task's time limit for running code, if any."""
+    config = getattr(getattr(env.unwrapped, "task", None), "config", None)
+    return STEP_S + float(getattr(config, "wall_s", 0.0) or 0.0)
 
 
 @dataclass(frozen=True)
@@ -64,9 +78,10 @@ def check_env(env_id: str, family: str, kwargs: dict[str, Any]) -> EnvCheck:
             f"cannot re-create {env_id} with kwargs {kwargs!r}: {type(exc).__name__}: {exc}",
         ) from None
     max_turns = int(getattr(env.unwrapped, "max_turns", 1))
+    limit = turn_limit_s(env)
     env.close()
     match = _VERSION.search(env_id)
-    return EnvCheck(env_id, family, int(match.group(1)) if match else 0, max_turns)
+    return EnvCheck(env_id, family, int(match.group(1)) if match else 0, max_turns, limit)
 
 
 def _normal(value: Any) -> Any:

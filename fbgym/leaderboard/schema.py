@@ -4,6 +4,13 @@ A submission directory under ``results/`` holds ``submission.json`` (the manifes
 ``MANIFEST``), and the run as it was written by the runner: ``meta.json`` (schema ``META``) and
 ``episodes.jsonl`` (one ``EPISODE`` per line). Bump :data:`SCHEMA_VERSION` whenever a schema
 changes in a way an older reader would misread; :func:`schema_document` is the published form.
+
+Every object the runner writes is closed (``additionalProperties: false``): a field this
+version does not know is a ``schema`` rejection, not something carried along unread. Only the
+parts whose contents belong to someone else are open — an agent's ``config``, an env's
+``kwargs`` (checked against the suite by :mod:`fbgym.leaderboard.settings`), and the
+``diagnosis`` and ``meta`` of outcomes and feedback, which replay compares with the env's own.
+When the runner starts writing a new field, add it here.
 """
 
 from __future__ import annotations
@@ -18,14 +25,24 @@ from fbgym.core.types import Channel, FeedbackKind
 from fbgym.errors import SubmissionRejected
 
 SCHEMA_ID = "fbgym-leaderboard-submission"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+AGENT_PROCESSES = ("separate", "in-process")
+"""How a run played its agent: in a process of its own, or beside the envs (debugging)."""
+EVALUATIONS = ("open", "sealed")
+"""``open``: the submitter played a public suite; ``sealed``: the board played it on problems
+drawn from a secret seed revealed only after the run."""
 
 SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Submitter and agent names: they become directory names, so no separators and no dot-first."""
 
+MAX_INTEGER = 2**63 - 1
+"""The largest integer (a seed, say) accepted: what the SQLite index can hold."""
+
 _STR = {"type": "string"}
 _OPT_STR = {"type": ["string", "null"]}
 _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}
+_OPT_COUNT = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INTEGER}
 
 _DEFS: dict[str, Any] = {
     "feedback": {
@@ -108,21 +125,25 @@ _DEFS: dict[str, Any] = {
             "family": _STR,
             "channel": {"enum": [c.value for c in Channel]},
             "kwargs": {"type": "object"},
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
             "problem_id": _STR,
             "success": {"type": "boolean"},
-            "turns": {"type": "integer", "minimum": 0},
-            "turns_to_success": {"type": ["integer", "null"], "minimum": 1},
-            "attempts": {"type": "integer", "minimum": 0},
-            "attempts_to_success": {"type": ["integer", "null"], "minimum": 1},
-            "max_turns": {"type": ["integer", "null"], "minimum": 1},
+            "turns": _COUNT,
+            "turns_to_success": _OPT_COUNT,
+            "attempts": _COUNT,
+            "attempts_to_success": _OPT_COUNT,
+            "max_turns": _OPT_COUNT,
             "score": {"type": "number", "minimum": 0, "maximum": 1},
             "ended_by_user": {"type": "boolean"},
             "error": _OPT_STR,
             "elapsed_s": {"type": "number"},
             "agent": _STR,
+            "stream": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_INTEGER},
+            "position": _COUNT,
+            "metrics": {"type": "object"},
             "transcript": {"type": "array", "items": {"$ref": "#/$defs/turn"}},
         },
+        "additionalProperties": False,
     },
     "agent_card": {
         "type": "object",
@@ -134,6 +155,7 @@ _DEFS: dict[str, Any] = {
             "config_hash": _STR,
             "privileged": {"type": "boolean"},
         },
+        "additionalProperties": False,
     },
     "meta": {
         "type": "object",
@@ -141,6 +163,7 @@ _DEFS: dict[str, Any] = {
             "fbgym_version",
             "gymnasium_version",
             "agent",
+            "agent_process",
             "suite",
             "seed",
             "episodes",
@@ -152,8 +175,12 @@ _DEFS: dict[str, Any] = {
             "python": _STR,
             "created": _OPT_STR,
             "agent": {"$ref": "#/$defs/agent_card"},
+            "agent_process": {"enum": list(AGENT_PROCESSES)},
+            "agent_isolation": {"type": "object"},
+            "evaluation": {"enum": list(EVALUATIONS)},
             "suite": {"type": ["string", "null"], "pattern": r"^[\w.-]+@\d+$"},
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
+            "stream_length": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
             "episodes": {"type": "array", "items": _STR},
             "envs": {
                 "type": "object",
@@ -161,9 +188,11 @@ _DEFS: dict[str, Any] = {
                     "type": "object",
                     "required": ["family", "kwargs"],
                     "properties": {"family": _STR, "kwargs": {"type": "object"}},
+                    "additionalProperties": False,
                 },
             },
         },
+        "additionalProperties": False,
     },
     "manifest": {
         "type": "object",
@@ -182,11 +211,15 @@ _DEFS: dict[str, Any] = {
             "episodes",
             "digest",
             "files",
+            "agent_process",
+            "evaluation",
         ],  # fmt: skip
         "properties": {
             "schema": {"const": SCHEMA_ID},
             "schema_version": {"const": SCHEMA_VERSION},
             "id": {**_HEX, "minLength": 12, "maxLength": 12},
+            "agent_process": {"enum": list(AGENT_PROCESSES)},
+            "evaluation": {"enum": list(EVALUATIONS)},
             "submitter": {"type": "string", "pattern": SAFE_NAME},
             "submitted_at": {"type": "string", "format": "date-time"},
             "agent": {
@@ -209,7 +242,7 @@ _DEFS: dict[str, Any] = {
                 "properties": {"name": _STR, "version": {"type": "integer", "minimum": 0}},
                 "additionalProperties": False,
             },
-            "seed": {"type": "integer", "minimum": 0},
+            "seed": _COUNT,
             "environment": {
                 "type": "object",
                 "required": ["fbgym_version", "gymnasium_version", "verified_with"],

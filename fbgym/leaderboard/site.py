@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fbgym.leaderboard.plots import agent_plot_stem, slug, write_plots
+from fbgym.leaderboard.plots import agent_plot_stem, gain_plot_stem, slug, write_plots
 from fbgym.leaderboard.tables import ALL
 
 _SCRIPT = """\
@@ -66,7 +66,7 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
 """
 
 _HEADERS = (
-    "suite", "family", "channel", "rank", "agent", "submitter", "status", "n", "SR@1", "SR@K",
+    "setting", "family", "channel", "rank", "agent", "submitter", "status", "n", "SR@1", "SR@K",
     "K", "gain", "turns to success",
 )  # fmt: skip
 
@@ -105,7 +105,7 @@ def _table(table: pd.DataFrame, link_prefix: str) -> str:
     for _, row in table.iterrows():
         page = f"{link_prefix}{agent_page_name(row)}"
         cells = [
-            f"<td>{escape(row['suite'])}</td>",
+            f"<td>{escape(row['setting'])}</td>",
             f"<td>{escape(row['family'])}</td>",
             f"<td>{escape(row['channel'])}</td>",
             _num(int(row["rank"]), str(int(row["rank"]))),
@@ -138,12 +138,11 @@ def _page(title: str, body: str, root: str) -> str:
 
 def index_html(table: pd.DataFrame) -> str:
     """The front page: every ranked row in one sortable table, then the gain plots."""
-    suites = sorted(set(table["suite"]))
     plots = "".join(
-        f'<figure><img src="plots/gain-{escape(slug(s))}.svg" alt="feedback gain, {escape(s)}">'
-        f"<figcaption>Feedback gain per agent, {escape(s)} "
-        f'(<a href="plots/gain-{escape(slug(s))}.png">PNG</a>)</figcaption></figure>'
-        for s in suites
+        f'<figure><img src="plots/{escape(gain_plot_stem(s))}.svg" '
+        f'alt="feedback gain, {escape(s)}"><figcaption>Feedback gain per agent, {escape(s)} '
+        f'(<a href="plots/{escape(gain_plot_stem(s))}.png">PNG</a>)</figcaption></figure>'
+        for s in sorted(set(table["setting"]))
     )
     body = (
         "<h1>fbgym leaderboard</h1>\n"
@@ -151,8 +150,11 @@ def index_html(table: pd.DataFrame) -> str:
         "before it was ranked; runs whose feedback came from a model-backed critic cannot be "
         're-played and are marked <span class="tag unverified">unverified</span>. '
         "SR@k is the success rate within k turns, K the turn budget, and the feedback gain "
-        "SR@K &minus; SR@1; brackets are 95% bootstrap intervals. Rows with family and channel "
-        "<em>all</em> pool a suite's episodes. Click a column header to sort.</p>\n"
+        "SR@K &minus; SR@1; brackets are 95% bootstrap intervals. Runs are ranked only against "
+        "runs of the same setting &mdash; a suite, or an env with its kwargs &mdash; and "
+        "settings in which the agent saw privileged structure are labelled "
+        "<em>[privileged]</em>. Rows with family and channel <em>all</em> pool a setting's "
+        "episodes. Click a column header to sort.</p>\n"
         f"{_table(table, 'agents/')}\n{plots}"
     )
     return _page("fbgym leaderboard", body, "")
@@ -195,7 +197,7 @@ def write_site(table: pd.DataFrame, submissions: pd.DataFrame, out: str | Path) 
     if not table.empty:
         write_plots(table, out / "plots")
     pooled_first = table.assign(_pooled=table["family"].ne(ALL)).sort_values(
-        ["_pooled", "suite", "family", "channel", "rank"], kind="stable"
+        ["_pooled", "setting", "family", "channel", "rank"], kind="stable"
     )
     (out / "index.html").write_text(index_html(pooled_first.drop(columns="_pooled")), "utf-8")
     for _, submission in submissions.iterrows():

@@ -8,9 +8,13 @@ Layout (all plain files, reviewable in git)::
                                episodes.jsonl    the run's episodes, byte for byte
       index.sqlite                               the query index, rebuilt from the folders
       .lock                                      held while a submission is added
+      README.md                                  what reviewers read
 
 A submission is written to a temporary folder beside its final place and renamed into place
 while ``.lock`` is held, so concurrent submits neither interleave nor leave half a folder.
+Submitter names share the top level with the store's own files, so those names (and the
+SQLite index's side files, ``index.sqlite-journal``, ...) are reserved, in any letter case,
+and so is any name a file already has there.
 """
 
 from __future__ import annotations
@@ -36,7 +40,11 @@ from fbgym.runner.records import EPISODES, META
 MANIFEST = "submission.json"
 INDEX = "index.sqlite"
 LOCK = ".lock"
+README = "README.md"
 LOCK_TIMEOUT_S = 120.0
+
+RESERVED_PREFIXES = (INDEX, README)
+"""Top-level names the store keeps for itself (SQLite adds ``-journal``, ``-wal``, ``-shm``)."""
 
 
 def sha256(data: bytes) -> str:
@@ -135,9 +143,23 @@ class ResultsStore:
                 return folder
         return None
 
+    def check_submitter(self, name: object) -> str:
+        """``name`` if it can be a submitter's folder here: safe, not reserved, not a file."""
+        name = check_name(name, "submitter")
+        reserved = name.casefold().startswith(tuple(p.casefold() for p in RESERVED_PREFIXES))
+        taken = (self.root / name).exists() and not (self.root / name).is_dir()
+        if reserved or taken or (self.root / name).is_symlink():
+            raise SubmissionRejected(
+                "unsafe-name",
+                f"submitter {name!r} is reserved: the results store keeps "
+                f"{'its own files' if reserved else 'a file'} under that name in {self.root}; "
+                "choose another name",
+            )
+        return name
+
     def folder_for(self, manifest: dict[str, Any]) -> Path:
         """Where ``manifest``'s submission lives; names are re-checked so nothing escapes."""
-        submitter = check_name(manifest["submitter"], "submitter")
+        submitter = self.check_submitter(manifest["submitter"])
         agent = check_name(manifest["agent"]["name"], "agent name")
         folder = self.root / submitter / f"{agent}-{manifest['id']}"
         if not folder.resolve().is_relative_to(self.root.resolve()):

@@ -1,4 +1,8 @@
-"""The submission pipeline: load, validate, check, replay, then store and index.
+"""The submission pipeline: load, validate, check, bound the cost, replay, then store and index.
+
+Every check that can refuse a run comes before replay, cheapest first: the submitter's name,
+the files and their schemas, the env kwargs against the suite (before any env is made), the
+episodes against the suite, the agent's errors, then the worst-case cost of replay.
 
 >>> from fbgym.leaderboard import submit  # doctest: +SKIP
 >>> submit("runs/smoke-feedback-baseline-20250101-120000", submitter="ann")  # doctest: +SKIP
@@ -17,11 +21,18 @@ from typing import Any
 import gymnasium as gym
 
 from fbgym.errors import SubmissionRejected
-from fbgym.leaderboard.checks import check_coverage, check_name, check_records, parse_suite
+from fbgym.leaderboard.checks import check_coverage, check_records, defined_suite, parse_suite
 from fbgym.leaderboard.index import Index
-from fbgym.leaderboard.loading import DEFAULT_MAX_BYTES, RunFiles, load_run, run_dirs
+from fbgym.leaderboard.limits import (
+    DEFAULT_LIMITS,
+    SubmissionLimits,
+    check_agent_errors,
+    check_budget,
+)
+from fbgym.leaderboard.loading import RunFiles, load_run, run_dirs
 from fbgym.leaderboard.replay import EnvCheck, ReplayReport, check_env, replay_all
 from fbgym.leaderboard.schema import SCHEMA_ID, SCHEMA_VERSION
+from fbgym.leaderboard.settings import check_env_kwargs
 from fbgym.leaderboard.store import ResultsStore, sha256
 from fbgym.runner.records import EPISODES, META
 from fbgym.version import __version__
@@ -114,6 +125,8 @@ def build_manifest(
             for env_id, check in sorted(envs.items())
         },
         "status": report.status,
+        "agent_process": meta["agent_process"],
+        "evaluation": meta.get("evaluation", "open"),
         "episodes": len(run.episodes),
         "digest": digest,
         "files": {META: sha256(run.raw_meta), EPISODES: sha256(run.raw_episodes)},
@@ -123,24 +136,39 @@ def build_manifest(
     return manifest
 
 
+def checked_run(
+    run_dir: str | Path, limits: SubmissionLimits = DEFAULT_LIMITS
+) -> tuple[RunFiles, dict[str, EnvCheck]]:
+    """Load ``run_dir`` and pass it through every check that comes before replay.
+
+    Returns the run and its envs' checks; no env is made before its kwargs are allowed.
+    """
+    run = load_run(run_dir, max_bytes=limits.max_bytes)
+    check_records(run)
+    suite = defined_suite(run.meta["suite"])
+    check_env_kwargs(run.meta, suite)
+    check_coverage(run, suite)
+    check_agent_errors(run, limits)
+    envs = {
+        env_id: check_env(env_id, spec["family"], spec["kwargs"])
+        for env_id, spec in run.meta["envs"].items()
+    }
+    check_budget(run, envs, limits)
+    return run, envs
+
+
 def submit_run(
     run_dir: str | Path,
     *,
     submitter: str,
     results: str | Path = "results",
     label: AgentLabel = AgentLabel(),
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: SubmissionLimits = DEFAULT_LIMITS,
 ) -> Path:
     """Verify one run directory and store it; returns its folder under ``results``."""
-    check_name(submitter, "submitter")
-    run = load_run(run_dir, max_bytes=max_bytes)
-    check_records(run)
-    envs = {
-        env_id: check_env(env_id, spec["family"], spec["kwargs"])
-        for env_id, spec in run.meta["envs"].items()
-    }
-    check_coverage(run)
     store = ResultsStore(results)
+    store.check_submitter(submitter)
+    run, envs = checked_run(run_dir, limits)
     digest = run_digest(run)
     existing = store.find(digest)
     if existing is not None:  # checked again under the lock; this saves a pointless replay
@@ -161,14 +189,15 @@ def submit(
     submitter: str,
     results: str | Path = "results",
     label: AgentLabel = AgentLabel(),
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: SubmissionLimits = DEFAULT_LIMITS,
 ) -> list[Path]:
     """Submit a run directory, or every run a pytest-benchmark JSON names; returns the folders.
 
     Raises :class:`~fbgym.errors.SubmissionRejected` with a precise reason at the
-    first problem; runs stored before a later one is rejected stay stored.
+    first problem, before anything of that run is replayed; runs stored before a later one
+    is rejected stay stored.
     """
     return [
-        submit_run(run_dir, submitter=submitter, results=results, label=label, max_bytes=max_bytes)
-        for run_dir in run_dirs(path, max_bytes=max_bytes)
+        submit_run(run_dir, submitter=submitter, results=results, label=label, limits=limits)
+        for run_dir in run_dirs(path, max_bytes=limits.max_bytes)
     ]

@@ -1,26 +1,28 @@
-"""The rankings as data: SR@1, SR@K and the feedback gain with CIs, by suite, family and channel.
+"""The rankings as data: SR@1, SR@K and the feedback gain with CIs, by setting, family, channel.
 
-SR@k is success within k attempts (graded actions), as :mod:`fbgym.runner.metrics` counts
-it; K is the turn budget of the envs in the group (their ``max_turns``), so SR@K is the
-success rate of whole episodes and the gain SR@K − SR@1 is what feedback added. Rows with
-``family == channel == "all"`` pool every episode of a suite.
+A *setting* (:mod:`fbgym.leaderboard.settings`) is a suite, or for runs without one an env id
+and its kwargs, with its labels; runs are ranked only against runs of the same setting. SR@k is
+success within k attempts (graded actions), as :mod:`fbgym.runner.metrics` counts it; K is the
+turn budget of the envs in the group (their ``max_turns``), so SR@K is the success rate of
+whole episodes and the gain SR@K − SR@1 is what feedback added. Rows with
+``family == channel == "all"`` pool every episode of a setting.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from fbgym.leaderboard.settings import NO_SUITE
 from fbgym.runner.metrics import summarize
 
 ALL = "all"
-NO_SUITE = "(no suite)"
-GROUP = ("suite", "family", "channel")
+GROUP = ("setting", "family", "channel")
 SUBMISSION_COLUMNS = ("agent", "submitter", "status", "privileged", "agent_version", "model")
 COLUMNS = (
-    "suite", "family", "channel", "rank", "agent", "submitter", "status", "submission_id",
-    "episodes", "K", "SR@1", "SR@1_lo", "SR@1_hi", "SR@K", "SR@K_lo", "SR@K_hi", "gain",
-    "gain_lo", "gain_hi", "turns_to_success", "score", "errors", "sr_at", "privileged",
-    "agent_version", "model",
+    "setting", "suite", "family", "channel", "rank", "agent", "submitter", "status",
+    "submission_id", "episodes", "K", "SR@1", "SR@1_lo", "SR@1_hi", "SR@K", "SR@K_lo",
+    "SR@K_hi", "gain", "gain_lo", "gain_hi", "turns_to_success", "score", "errors", "sr_at",
+    "privileged", "agent_version", "model",
 )  # fmt: skip
 
 
@@ -40,7 +42,7 @@ def leaderboard(
     family: str | None = None,
     channel: str | None = None,
 ) -> pd.DataFrame:
-    """One row per submission and (suite, family, channel), ranked by SR@K, then SR@1.
+    """One row per submission and (setting, family, channel), ranked by SR@K, then SR@1.
 
     ``episodes`` is :meth:`fbgym.leaderboard.index.Index.episodes`; the filters keep one
     suite, family or channel (``"all"`` selects the pooled rows).
@@ -49,12 +51,12 @@ def leaderboard(
         return pd.DataFrame(columns=list(COLUMNS))
     episodes = episodes.assign(suite=episodes["suite"].fillna(NO_SUITE))
     frames = []
-    for _, in_suite in episodes.groupby("suite", sort=True):
-        pooled = _summaries(in_suite, ["suite"], int(in_suite["max_turns"].max()))
+    for _, in_setting in episodes.groupby("setting", sort=True):
+        pooled = _summaries(in_setting, ["setting", "suite"], int(in_setting["max_turns"].max()))
         frames.append(pooled.assign(family=ALL, channel=ALL))
-        for _, in_family in in_suite.groupby("family", sort=True):
+        for _, in_family in in_setting.groupby("family", sort=True):
             k = int(in_family["max_turns"].max())
-            frames.append(_summaries(in_family, ["suite", "family", "channel"], k))
+            frames.append(_summaries(in_family, ["setting", "suite", "family", "channel"], k))
     table = pd.concat(frames, ignore_index=True)
     info = episodes.drop_duplicates("submission_id").set_index("submission_id")
     for column in SUBMISSION_COLUMNS:
@@ -77,6 +79,6 @@ def agent_view(table: pd.DataFrame, submission_id: str) -> pd.DataFrame:
     order = rows["family"].ne(ALL).astype(int)
     return (
         rows.assign(_order=order)
-        .sort_values(["suite", "_order", "family", "channel"])
+        .sort_values(["setting", "_order", "family", "channel"])
         .drop(columns="_order")
     )

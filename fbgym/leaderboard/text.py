@@ -1,4 +1,4 @@
-"""The rankings as plain text: one ranked table per suite, family and channel."""
+"""The rankings as plain text: one ranked table per setting, family and channel."""
 
 from __future__ import annotations
 
@@ -22,26 +22,35 @@ def _turns(value: float) -> str:
 
 
 def format_leaderboard(table: pd.DataFrame) -> str:
-    """Sections headed ``suite · family · channel (K=…)``, each a ranked table.
+    """Sections headed ``setting · family · channel (K=…)``, each a ranked table.
 
-    Unverified submissions (model-backed critics) are marked ``unverified``; agents that
-    read privileged env structure are marked ``privileged``.
+    A setting's labels are in its name (``smoke@1 [privileged]``) and in each row's notes,
+    with ``unverified`` for submissions whose feedback came from a model-backed critic, and
+    the number of episodes the agent's errors ended.
     """
     if table.empty:
         return (
             "No submissions yet: add one with `fbgym leaderboard submit RUN_DIR --submitter NAME`."
         )
     sections = []
-    for (suite, family, channel), group in table.groupby(list(GROUP), sort=False):
+    for (setting, family, channel), group in table.groupby(list(GROUP), sort=False):
         k = int(group["K"].iloc[0])
         head = (
             f"{'#':>3} {'agent':<22} {'submitter':<14} {'n':>5} {'SR@1':>17} "
             f"{f'SR@{k}':>17} {'gain':>20} {'turns':>6}  notes"
         )
-        lines = [f"{suite} · {family} · {channel} (K={k}, 95% bootstrap CI)", head, "-" * len(head)]
+        title = f"{setting} · {family} · {channel} (K={k}, 95% bootstrap CI)"
+        lines = [title, head, "-" * len(head)]
         for _, row in group.iterrows():
-            notes = [n for n, on in (("unverified", row["status"] == "unverified"),
-                                     ("privileged", bool(row["privileged"]))) if on]  # fmt: skip
+            notes = [
+                note
+                for note, on in (
+                    ("unverified", row["status"] == "unverified"),
+                    ("privileged", bool(row["privileged"])),
+                    (f"{row['errors']} agent errors", row["errors"] > 0),
+                )
+                if on
+            ]
             lines.append(
                 f"{row['rank']:>3} {row['agent'][:22]:<22} {row['submitter'][:14]:<14} "
                 f"{row['episodes']:>5} {_rate(row, 'SR@1'):>17} {_rate(row, 'SR@K'):>17} "

@@ -138,6 +138,9 @@ def evaluate(
     Writes ``run_dir`` (default ``runs/<agent>-<time>``): ``meta.json`` and one line of
     ``episodes.jsonl`` per episode with every action, outcome and feedback. A run directory
     that already holds some of these episodes is resumed without losing or repeating any.
+    Only one process writes a run directory at a time: another ``evaluate`` on it, or one that
+    cannot write it (read-only, full), raises :class:`~fbgym.errors.RunDirError` with what it
+    holds intact.
     Returns one row per episode (``fbgym.runner.records.EPISODE_COLUMNS``, then the family
     metrics), with the run directory in ``df.attrs["run_dir"]``.
     """
@@ -168,28 +171,29 @@ def evaluate(
             for env_id, kwargs in {s.env_id: s.kwargs for s in specs}.items()
         },
     }
-    done = _open(run, meta)
-    streams = [
-        s for s in make_streams(specs, stream_length) if any(e.key not in done for e in s.specs)
-    ]
-    chosen = get_executor(executor, workers, batch_size)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    with run.writing():  # one writer per run directory; a second fails at once
+        done = _open(run, meta)
+        streams = [
+            s for s in make_streams(specs, stream_length) if any(e.key not in done for e in s.specs)
+        ]
+        chosen = get_executor(executor, workers, batch_size)
+        bar = None
+        if progress:
+            from tqdm import tqdm
 
-        bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
-    wins = sum(r["success"] for r in done.values())
-    with judge_memory_hidden():
-        for batch in chosen.run(players, streams, frozenset(done), step_timeout):
-            run.append_lines([episode.line for episode in batch])
-            for summary, _ in batch:
-                done[summary["key"]] = summary
-                wins += summary["success"]
-            if bar is not None:
-                bar.update(len(batch))
-                bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
-    if bar is not None:
-        bar.close()
+            bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
+        wins = sum(r["success"] for r in done.values())
+        with judge_memory_hidden():
+            for batch in chosen.run(players, streams, frozenset(done), step_timeout):
+                run.append_lines([episode.line for episode in batch])
+                for summary, _ in batch:
+                    done[summary["key"]] = summary
+                    wins += summary["success"]
+                if bar is not None:
+                    bar.update(len(batch))
+                    bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
+        if bar is not None:
+            bar.close()
     df = pd.DataFrame(
         [{c: done[s.key].get(c) for c in EPISODE_COLUMNS} for s in specs], columns=EPISODE_COLUMNS
     )

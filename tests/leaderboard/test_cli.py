@@ -27,7 +27,7 @@ def test_run_then_submit_then_show(tmp_path):
     assert "accepted (verified): feedback-baseline by ann" in submitted.stdout
     shown = _fbgym("leaderboard", "show", "--results", "lb", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert "smoke@1 · all · all" in shown.stdout
+    assert "smoke@1 [privileged] · all · all" in shown.stdout
     assert "  1 feedback-baseline      ann" in shown.stdout
 
 
@@ -42,7 +42,7 @@ def test_commands_on_a_results_dir(played, tmp_path):
     assert again.exit_code == 1 and "rejected: duplicate: this run is already" in again.output
     csv = runner.invoke(main, ["leaderboard", "show", "--results", results, "--format", "csv",
                                "--channel", "verbal"])  # fmt: skip
-    assert csv.exit_code == 0 and csv.output.startswith("suite,family,channel,rank,agent")
+    assert csv.exit_code == 0 and csv.output.startswith("setting,suite,family,channel,rank,agent")
     assert len(csv.output.strip().splitlines()) == 2
     plots = runner.invoke(main, ["leaderboard", "plot", "--results", results,
                                  "--out", str(tmp_path / "plots")])  # fmt: skip
@@ -70,3 +70,30 @@ def test_cli_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_show_on_an_edited_store_says_what_is_wrong_without_a_traceback(played, tmp_path):
+    runner = CliRunner()
+    results = tmp_path / "results"
+    ok = runner.invoke(main, ["leaderboard", "submit", str(played["plain"]), "--submitter", "ann",
+                              "--results", str(results)])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    (episodes,) = results.glob("ann/*/episodes.jsonl")
+    episodes.write_text(episodes.read_text().replace('"success": false', '"success": true', 1))
+    (results / "index.sqlite").unlink()
+    for command in (["show"], ["site", "--out", str(tmp_path / "site")], ["rebuild-index"]):
+        result = runner.invoke(main, ["leaderboard", *command, "--results", str(results)])
+        assert result.exit_code == 1, (command, result.output)
+        assert isinstance(result.exception, SystemExit), (command, result.exception)
+        assert "does not match the SHA-256" in result.output
+
+
+def test_submit_into_an_unwritable_results_dir_exits_2(played, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder\n")
+    results = blocker / "results"
+    result = CliRunner().invoke(main, ["leaderboard", "submit", str(played["plain"]),
+                                       "--submitter", "ann", "--results", str(results)])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and str(results) in result.output
+    assert "Not a directory" in result.output

@@ -6,6 +6,7 @@ import pytest
 
 from fbgym.leaderboard import SubmissionRejected
 from fbgym.leaderboard.checks import episode_totals
+from fbgym.leaderboard.limits import SubmissionLimits
 from fbgym.leaderboard.submit import submit
 from fbgym.runner import get_suite
 
@@ -151,7 +152,7 @@ def test_duplicate_submission_is_rejected(run_copy, tmp_path):
 def test_oversized_file_is_rejected(run_copy, tmp_path):
     run = run_copy("feedback")
     size = (run / "episodes.jsonl").stat().st_size
-    reason = _rejected(run, tmp_path, "too-large", max_bytes=size - 1)
+    reason = _rejected(run, tmp_path, "too-large", limits=SubmissionLimits(max_bytes=size - 1))
     assert f"is {size:,} bytes; the limit is {size - 1:,} bytes" in reason
 
 
