@@ -118,7 +118,7 @@ def run(
 
     try:
         suite = get_suite(suite_name)
-        kwargs = _keywords(agent_args)
+        kwargs = parse_keywords(agent_args)
         agents = [load_agent(spec, **kwargs) for spec in agent_specs]
     except (FbgymError, TypeError) as exc:
         raise click.UsageError(str(exc)) from exc
@@ -193,7 +193,7 @@ def play(env_id: str, feedback: str, seed: int) -> None:
             return
 
 
-def _keywords(pairs: tuple[str, ...]) -> dict[str, object]:
+def parse_keywords(pairs: tuple[str, ...]) -> dict[str, object]:
     """``("a=1", "b=x")`` as ``{"a": 1, "b": "x"}``: JSON values, else text."""
     kwargs: dict[str, object] = {}
     for pair in pairs:

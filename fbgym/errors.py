@@ -51,6 +51,7 @@ REJECTION_REASONS = {
     "too-costly": "replaying the run could take longer than the leaderboard allows",
     "replay-mismatch": "re-playing the recorded actions gives other outcomes or feedback",
     "duplicate": "the same run is already on the leaderboard",
+    "sealed": "a run claims a sealed evaluation the board did not play",
 }
 
 

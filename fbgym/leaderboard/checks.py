@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from fbgym.errors import SubmissionRejected, UnknownIdError
@@ -137,6 +138,21 @@ def _missing(wanted: Sequence[str], have: set[str]) -> list[str]:
     return [k for k in wanted if k not in have]
 
 
+def suite_specs(suite: Suite, meta: dict[str, Any]) -> list[EpisodeSpec]:
+    """The episodes a run of ``suite`` must hold, as its meta says it was played.
+
+    From the leaderboard's seed, with ``privileged=True`` where its envs were made so, and
+    on the dataset seed of a sealed run.
+    """
+    from fbgym.runner.evaluate import build_specs
+
+    privileged = any(env["kwargs"].get("privileged") for env in meta["envs"].values())
+    specs, _ = build_specs(suite, seed=LEADERBOARD_SEED, privileged=privileged)
+    if meta.get("evaluation") == "sealed":
+        specs = [replace(s, kwargs={**s.kwargs, "seed": meta["sealed_seed"]}) for s in specs]
+    return specs
+
+
 def check_coverage(run: RunFiles, defined: Suite | None) -> None:
     """That the run holds each of its listed episodes once, and all of its suite's."""
     meta = run.meta
@@ -170,11 +186,7 @@ def check_coverage(run: RunFiles, defined: Suite | None) -> None:
             f"suite runs are ranked on seeds from {LEADERBOARD_SEED}; this "
             f"run starts at seed {meta['seed']}, so it misses the suite's episodes",
         )
-    from fbgym.runner.evaluate import build_specs
-
-    privileged = any(env["kwargs"].get("privileged") for env in meta["envs"].values())
-    specs, _ = build_specs(defined, seed=LEADERBOARD_SEED, privileged=privileged)
-    expected = [s.key for s in specs]
+    expected = [s.key for s in suite_specs(defined, meta)]
     missing = _missing(expected, set(listed))
     if missing:
         raise SubmissionRejected(

@@ -114,6 +114,66 @@ def submit(
 
 
 @leaderboard.command()
+@click.argument("agent")
+@click.option("--suite", default="default", show_default=True, help="The suite to play.")
+@click.option("--submitter", required=True, help="Who the result is stored under.")
+@_results_option
+@click.option(
+    "--agent-arg",
+    "agent_args",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A keyword for the agent's constructor (a JSON value, else text); repeatable.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "serial", "batched"]),
+    default="process",
+    show_default=True,
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Judge processes.")
+@click.option("--step-timeout", type=float, default=None, help="Seconds an action may take.")
+def evaluate(
+    agent: str,
+    suite: str,
+    submitter: str,
+    results: Path,
+    agent_args: tuple[str, ...],
+    executor: str,
+    workers: int | None,
+    step_timeout: float | None,
+) -> None:
+    """Play AGENT (a name or module:Class) sealed: on problems from a secret seed.
+
+    For whoever hosts a leaderboard. The suite's envs get a dataset seed drawn at random for
+    this evaluation; the agent plays in a process of its own; the seed is written into the
+    run only after its last episode, then the run is verified by replay and stored labelled
+    sealed.
+    """
+    from fbgym.agents import load_agent
+    from fbgym.cli import parse_keywords
+    from fbgym.leaderboard.sealed import evaluate_sealed
+
+    with _clear_errors(results):
+        player = load_agent(agent, **parse_keywords(agent_args))
+        folder = evaluate_sealed(
+            player,
+            suite,
+            submitter=submitter,
+            results=results,
+            executor=executor,
+            workers=workers,
+            step_timeout=step_timeout,
+            progress=True,
+        )
+    manifest = json.loads((folder / "submission.json").read_text(encoding="utf-8"))
+    click.echo(
+        f"sealed ({manifest['status']}): {manifest['agent']['name']} on {suite}, "
+        f"{manifest['episodes']} episodes, stored in {folder}"
+    )
+
+
+@leaderboard.command()
 @_results_option
 @click.option("--suite", help="Only this suite (e.g. smoke@1).")
 @click.option("--family", help="Only this family ('all' for the pooled rows).")

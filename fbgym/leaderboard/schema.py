@@ -178,6 +178,7 @@ _DEFS: dict[str, Any] = {
             "agent_process": {"enum": list(AGENT_PROCESSES)},
             "agent_isolation": {"type": "object"},
             "evaluation": {"enum": list(EVALUATIONS)},
+            "sealed_seed": _COUNT,
             "suite": {"type": ["string", "null"], "pattern": r"^[\w.-]+@\d+$"},
             "seed": _COUNT,
             "stream_length": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},

@@ -97,10 +97,21 @@ def _check_free(env_id: str, kwargs: dict[str, Any]) -> None:
 
 
 def check_env_kwargs(meta: dict[str, Any], suite: Suite | None) -> None:
-    """That each env of the run has its suite's kwargs, or, in a run without one, free ones."""
+    """That each env of the run has its suite's kwargs, or, in a run without one, free ones.
+
+    A sealed run (played by the board itself) also holds its secret dataset seed, revealed.
+    """
+    sealed = meta.get("evaluation") == "sealed"
+    if sealed and suite is None:
+        raise SubmissionRejected("env-kwargs", "a sealed run must play a suite")
     for env_id, env in sorted(meta["envs"].items()):
+        kwargs = dict(env["kwargs"])
+        if sealed and kwargs.pop("seed", None) != meta.get("sealed_seed"):
+            raise SubmissionRejected(
+                "env-kwargs", f"{env_id} of a sealed run was not played on its sealed seed"
+            )
         if suite is None:
-            _check_free(env_id, env["kwargs"])
+            _check_free(env_id, kwargs)
             continue
         allowed = [played_kwargs(e.kwargs) for e in suite.entries if e.env_id == env_id]
         if not allowed:
@@ -108,7 +119,7 @@ def check_env_kwargs(meta: dict[str, Any], suite: Suite | None) -> None:
             raise SubmissionRejected(
                 "env-kwargs", f"suite {suite.label} does not play {env_id}; it plays {played}"
             )
-        if canonical(played_kwargs(env["kwargs"])) not in {canonical(k) for k in allowed}:
+        if canonical(played_kwargs(kwargs)) not in {canonical(k) for k in allowed}:
             raise SubmissionRejected(
                 "env-kwargs",
                 f"{env_id} was played with kwargs {env['kwargs']!r}, but suite {suite.label} "

@@ -137,14 +137,23 @@ def build_manifest(
 
 
 def checked_run(
-    run_dir: str | Path, limits: SubmissionLimits = DEFAULT_LIMITS
+    run_dir: str | Path, limits: SubmissionLimits = DEFAULT_LIMITS, *, sealed: bool = False
 ) -> tuple[RunFiles, dict[str, EnvCheck]]:
     """Load ``run_dir`` and pass it through every check that comes before replay.
 
     Returns the run and its envs' checks; no env is made before its kwargs are allowed.
+    ``sealed`` is for the board's own sealed evaluations: a run that calls itself sealed is
+    accepted from them alone.
     """
     run = load_run(run_dir, max_bytes=limits.max_bytes)
     check_records(run)
+    if (run.meta.get("evaluation") == "sealed") != sealed:
+        raise SubmissionRejected(
+            "sealed",
+            "a sealed run is stored only by the `fbgym leaderboard evaluate` that played it"
+            if not sealed
+            else "this run was not played sealed",
+        )
     suite = defined_suite(run.meta["suite"])
     check_env_kwargs(run.meta, suite)
     check_coverage(run, suite)
@@ -164,11 +173,15 @@ def submit_run(
     results: str | Path = "results",
     label: AgentLabel = AgentLabel(),
     limits: SubmissionLimits = DEFAULT_LIMITS,
+    sealed: bool = False,
 ) -> Path:
-    """Verify one run directory and store it; returns its folder under ``results``."""
+    """Verify one run directory and store it; returns its folder under ``results``.
+
+    ``sealed``: the run is a sealed evaluation this board played (see ``checked_run``).
+    """
     store = ResultsStore(results)
     store.check_submitter(submitter)
-    run, envs = checked_run(run_dir, limits)
+    run, envs = checked_run(run_dir, limits, sealed=sealed)
     digest = run_digest(run)
     existing = store.find(digest)
     if existing is not None:  # checked again under the lock; this saves a pointless replay

@@ -87,10 +87,21 @@ def agent_card(agent: Agent) -> dict[str, Any]:
     return card
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _fresh(run: RunDir) -> dict[str, dict[str, Any]]:
+    """No episodes: ``run`` must hold no run yet (a sealed run starts afresh)."""
+    if run.meta_path.exists():
+        raise FbgymError(f"{run.path} already holds a run; a sealed run needs a new run_dir")
+    return {}
+
+
 def _open(run: RunDir, meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The episodes ``run`` already holds (writing its meta if it is new)."""
     if not run.meta_path.exists():
-        run.write_meta({**meta, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        run.write_meta({**meta, "created": _now()})
         return {}
     old = run.read_meta()
     same_agent = old.get("agent", {}).get("config_hash") == meta["agent"].get("config_hash")
@@ -120,6 +131,7 @@ def evaluate(
     stream_length: int = STREAM_LENGTH,
     progress: bool = False,
     in_process: bool = False,
+    sealed_seed: int | None = None,
 ) -> pd.DataFrame:
     """Play ``agent`` on a suite (by name) or on env ids × channels × ``episodes`` seeds.
 
@@ -141,6 +153,11 @@ def evaluate(
     Only one process writes a run directory at a time: another ``evaluate`` on it, or one that
     cannot write it (read-only, full), raises :class:`~fbgym.errors.RunDirError` with what it
     holds intact.
+    ``sealed_seed`` plays every env on the problems of that dataset seed (the ``seed`` env
+    kwarg) and keeps it secret until the run is over: nothing is written to ``run_dir`` (which
+    must be new) before the last episode ends, and only then with the seed. This is how a
+    leaderboard plays an agent on problems nobody could know in advance (see
+    :mod:`fbgym.leaderboard.sealed`); a sealed run cannot be resumed.
     Returns one row per episode (``fbgym.runner.records.EPISODE_COLUMNS``, then the family
     metrics), with the run directory in ``df.attrs["run_dir"]``.
     """
@@ -152,6 +169,13 @@ def evaluate(
         env_kwargs=env_kwargs,
         privileged=bool(getattr(agent, "privileged", False)),
     )
+    if sealed_seed is not None:
+        specs = [replace(s, kwargs={**s.kwargs, "seed": int(sealed_seed)}) for s in specs]
+        if executor == "ray" or getattr(executor, "name", "") == "ray":
+            raise FbgymError(
+                "a sealed run cannot use the ray executor: its object store is readable by the "
+                "agent's process; use serial, process or batched"
+            )
     card = agent_card(agent)
     players = Players.of(agent, in_process=in_process)
     run = RunDir(run_dir or Path("runs") / f"{card['name']}-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -162,6 +186,7 @@ def evaluate(
         "agent": card,
         "agent_process": "in-process" if in_process else "separate",
         "agent_isolation": {} if in_process else agent_isolation(),
+        "evaluation": "open" if sealed_seed is None else "sealed",
         "suite": suite,
         "seed": seed,
         "stream_length": stream_length,
@@ -172,7 +197,12 @@ def evaluate(
         },
     }
     with run.writing():  # one writer per run directory; a second fails at once
-        done = _open(run, meta)
+        if sealed_seed is None:
+            done = _open(run, meta)
+            write = run.append_lines
+        else:
+            done, held = _fresh(run), []
+            write = held.extend
         streams = [
             s for s in make_streams(specs, stream_length) if any(e.key not in done for e in s.specs)
         ]
@@ -185,7 +215,7 @@ def evaluate(
         wins = sum(r["success"] for r in done.values())
         with judge_memory_hidden():
             for batch in chosen.run(players, streams, frozenset(done), step_timeout):
-                run.append_lines([episode.line for episode in batch])
+                write([episode.line for episode in batch])
                 for summary, _ in batch:
                     done[summary["key"]] = summary
                     wins += summary["success"]
@@ -194,6 +224,9 @@ def evaluate(
                     bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
         if bar is not None:
             bar.close()
+        if sealed_seed is not None:  # the run is over: now the seed may be known
+            run.write_meta({**meta, "sealed_seed": int(sealed_seed), "created": _now()})
+            run.append_lines(held)
     df = pd.DataFrame(
         [{c: done[s.key].get(c) for c in EPISODE_COLUMNS} for s in specs], columns=EPISODE_COLUMNS
     )
