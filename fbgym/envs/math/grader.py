@@ -126,6 +126,14 @@ def parse_number(text: str, units: bool = True) -> Fraction | None:
     return None if _NOT_UNITS.search(found[1]) else found[0]
 
 
+def bare_number(text: str) -> Fraction | None:
+    r"""The value of ``text`` if it is a number with no unit or percent, else ``None``.
+
+    Only such values can be compared in size: ``10\%`` against ``0.2`` cannot.
+    """
+    return None if "%" in text else parse_number(text, units=False)
+
+
 def _scaled(text: str) -> bool:
     """Whether ``text`` is a number and then words that change or hedge it (``6 dozen``)."""
     found = _quantity(text)
@@ -240,7 +248,7 @@ def _last_line(line: str) -> Extraction:
 
 
 def _span(text: str, method: str) -> Extraction:
-    text = text.strip().strip("*").strip()
+    text = re.sub(r"\.\s*$", "", text.strip()).strip().strip("*").strip()  # a full stop
     while len(text) > 1 and text[0] == "$" and text[-1] == "$":
         text = text[1:-1].strip()
     text = re.sub(r"^\\\((.*)\\\)$|^\\\[(.*)\\\]$", lambda m: m[1] or m[2], text, flags=re.S)

@@ -12,7 +12,7 @@ from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
 from fbgym.envs.datafiles import load_problems
 from fbgym.envs.math.generators import GENERATORS, LEVELS
-from fbgym.envs.math.grader import check_answer, extract_answer, parse_number
+from fbgym.envs.math.grader import bare_number, check_answer, extract_answer, parse_number
 from fbgym.envs.math.loaders import ID_FIELDS, LOADERS, LoadedProblem, positions_by_id
 from fbgym.envs.math.program import evaluate, format_number, steps_to_json
 from fbgym.errors import ConfigError, UnknownIdError
@@ -123,10 +123,9 @@ class MathTask:
 
     def _loaded(self, index: int) -> Problem:
         position = index % len(self.dataset)
+        symbolic = self.config.data_format == "math"
+        read_value = bare_number if symbolic else parse_number  # sizes only of bare numbers
         item = self.dataset[position]
-        public = {"kind": self.config.data_format, "source": item.source}
-        if item.id is not None:
-            public["task_id"] = item.id
         return Problem(
             id=f"math/file/{position}",
             family=self.family,
@@ -134,11 +133,11 @@ class MathTask:
             observation=item.question,
             answer=item.answer,
             solution=item.solution,
-            public=public,
+            public={"kind": self.config.data_format, "source": item.source},
             data={
                 "steps": item.steps,
-                "gold_value": parse_number(item.answer),
-                "symbolic": self.config.data_format == "math",
+                "gold_value": read_value(item.answer),
+                "symbolic": symbolic,
             },
             difficulty=item.difficulty,
         )
@@ -163,13 +162,14 @@ class MathTask:
         if check.problem:
             return Outcome.invalid(check.problem, **diagnosis)
         diagnosis["check"] = check.how
-        if found.value is not None:
-            diagnosis["answer"] = format_number(found.value)
-            diagnosis["value"] = str(found.value)
+        value = bare_number(found.text or "") if symbolic else found.value
+        if value is not None:
+            diagnosis["answer"] = format_number(value)
+            diagnosis["value"] = str(value)
         if check.correct:
             return Outcome(True, 1.0, utility=1.0, diagnosis=diagnosis)
         utility = 0.0
-        if gold is not None and found.value is not None:
-            distance = abs(float(found.value) - float(gold))
+        if gold is not None and value is not None:
+            distance = abs(float(value) - float(gold))
             utility = 0.99 / (1.0 + distance / max(abs(float(gold)), 1.0))
         return Outcome(False, 0.0, utility=utility, diagnosis=diagnosis)

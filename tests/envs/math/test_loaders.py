@@ -161,7 +161,7 @@ def test_math500_answer_field_level_and_ids(tmp_path):
     task = MathTask(MathConfig(data_path=str(path), data_format="math"))
     assert task.index_of("test/algebra/1.json") == 1
     assert task.problem("test", 1, 0).answer == "\\frac 43"  # index i is record i
-    assert task.problem("test", 1, 0).public["task_id"] == "test/algebra/1.json"
+    assert "test/algebra/1.json" not in str(task.problem("test", 1, 0).public)  # agents see no id
     assert task.problem("test", 1, 0).data["gold_value"] == Fraction(4, 3)
 
 
@@ -240,3 +240,24 @@ def test_gsm8k_solution_text_is_not_doubled(tmp_path):
         "Working 50 minutes, she earned 0.2 x 50 = $10.",
     )
     assert problems[0].steps[1].text == "Natalia sold 48+24 = 72 clips altogether in April and May."
+
+
+def test_math_feedback_compares_sizes_only_of_bare_numbers(tmp_path):
+    rows = [
+        {"problem": "p", "solution": "$\\boxed{10\\%}$"},
+        {"problem": "q", "solution": "$\\boxed{\\frac 43}$"},
+        {"problem": "r", "solution": "$\\boxed{5\\text{ cm}}$"},
+    ]
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    env = gym.make("fbgym/Math-v0", feedback="verbal", data_path=str(path), data_format="math")
+    env.reset(options={"index": 0})
+    assert env.step("\\boxed{0.1}")[4]["success"]  # 10% is 0.1
+    env.reset(options={"index": 0})
+    fb = env.step("\\boxed{0.2}")[4]["feedback"]  # 20%: not "too low" for being below 10
+    assert "direction" not in fb.meta and "too" not in fb.text
+    env.reset(options={"index": 1})
+    fb = env.step("\\boxed{2}")[4]["feedback"]
+    assert fb.meta["direction"] == "high" and "2" in fb.text
+    env.reset(options={"index": 2})
+    fb = env.step("\\boxed{6\\text{ cm}}")[4]["feedback"]
+    assert not env.unwrapped.history[-1].outcome.success and "direction" not in fb.meta

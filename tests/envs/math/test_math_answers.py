@@ -127,6 +127,7 @@ FORMATS = (
     "We find the value. $\\boxed{{{a}}}$",
     "So the answer is ${a}$.",
     "Final Answer: The final answer is ${a}$. I hope it is correct.",
+    "The answer is {a}.",
 )
 
 
@@ -168,9 +169,23 @@ def graded(tmp_path_factory):
         assert problem.answer == gold
         for answer in (same, wrong):
             if (gold, answer) not in results:
-                response = FORMATS[n % len(FORMATS)].format(a=answer)
+                response = FORMATS[(n + (answer == wrong)) % len(FORMATS)].format(a=answer)
                 results[gold, answer] = task.grade(problem, response, ())
     return results
+
+
+def test_the_reference_action_passes(tmp_path):
+    path = tmp_path / "math.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"problem": "p", "solution": f"$\\boxed{{{g}}}$"}) + "\n"
+            for g, _, _ in CASES
+        )
+    )
+    task = MathTask(MathConfig(data_path=str(path), data_format="math"))
+    for i in range(len(CASES)):
+        problem = task.problem("test", i, 0)
+        assert task.grade(problem, task.reference_action(problem), ()).success, problem.answer
 
 
 def test_at_least_a_hundred_triples_across_the_types():
