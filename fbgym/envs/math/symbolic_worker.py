@@ -61,7 +61,9 @@ def serve() -> None:
     config = [LatexExtractionConfig(boxed_match_priority=0)]
 
     def read(latex: str) -> list:
-        return parse("\\boxed{" + latex + "}", extraction_config=config, parsing_timeout=None)
+        # first_match: a box that does not parse must not fall back to pieces found inside it
+        boxed = "\\boxed{" + latex + "}"
+        return parse(boxed, config, extraction_mode="first_match", parsing_timeout=None)
 
     read_gold = lru_cache(maxsize=1024)(read)
     signal.signal(signal.SIGALRM, _overrun)
