@@ -9,6 +9,7 @@ Nothing here is imported by ``import fbgym``.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -75,7 +76,6 @@ class _Worker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
-        self._owner = 0
 
     def check(self, answer: str, gold: str, timeout: float) -> Equivalence:
         with self._lock:
@@ -85,10 +85,10 @@ class _Worker:
                 proc.stdin.write(request.encode() + b"\n")  # type: ignore[union-attr]
                 proc.stdin.flush()  # type: ignore[union-attr]
                 line = _read_line(proc, time.monotonic() + timeout)
-            except (BrokenPipeError, OSError):
+            except OSError:  # the worker is gone
                 line = None
             if line is None:
-                self._stop()
+                self.close(wait=0.0)
                 return Equivalence(False, "timeout")
             reply = json.loads(line)
             verdict = Equivalence(bool(reply["equal"]), str(reply["status"]))
@@ -96,8 +96,8 @@ class _Worker:
             return verdict
 
     def _ready(self) -> subprocess.Popen[bytes]:
-        if self._proc is not None and (self._owner != os.getpid() or self._proc.poll() is not None):
-            self._proc = None  # inherited through fork, or died: never share or reuse it
+        if self._proc is not None and self._proc.poll() is not None:
+            self._proc = None
         if self._proc is None:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "fbgym.envs.math.symbolic_worker"],
@@ -115,13 +115,25 @@ class _Worker:
                     + (f": {greeting}" if greeting else f" within {STARTUP_S:g} s")
                     + "; MATH-format answers need `pip install math-verify`"
                 )
-            self._proc, self._owner = proc, os.getpid()
+            self._proc = proc
         return self._proc
 
-    def _stop(self) -> None:
-        if self._proc is not None and self._owner == os.getpid():
-            self._proc.kill()
-            self._proc.wait()
+    def close(self, wait: float = 1.0) -> None:
+        """End the worker: let it finish on end of input for ``wait`` seconds, then kill it."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.wait(wait)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+
+    def forget(self) -> None:
+        """In a forked child: the parent's worker and lock are not this process's to use."""
+        self._lock = threading.Lock()
         self._proc = None
 
 
@@ -141,3 +153,6 @@ def _read_line(proc: subprocess.Popen[bytes], deadline: float) -> str | None:
 
 
 _WORKER = _Worker()
+atexit.register(_WORKER.close)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WORKER.forget)

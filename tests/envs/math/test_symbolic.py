@@ -80,3 +80,23 @@ def test_math_files_need_math_verify(tmp_path, monkeypatch):
     path.write_text(json.dumps({"problem": "p", "solution": "$\\boxed{1}$"}) + "\n")
     with pytest.raises(ConfigError, match="pip install math-verify"):
         MathTask(MathConfig(data_path=str(path), data_format="math")).problem("test", 0, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_uses_its_own_worker():
+    assert equivalent("\\sqrt{4}", "2").equal
+    parent_worker = symbolic._WORKER._proc.pid
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never the parent's pipes, never the parent's lock
+        try:
+            verdict = equivalent("\\sqrt{9}", "3")
+            os.write(write, f"{verdict.equal} {symbolic._WORKER._proc.pid}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        equal, child_worker = pipe.read().split()
+    os.waitpid(pid, 0)
+    assert equal == "True" and int(child_worker) != parent_worker
+    assert equivalent("\\sqrt{16}", "4").equal and symbolic._WORKER._proc.pid == parent_worker
