@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from fbgym.errors import FbgymError
 
@@ -52,6 +53,14 @@ def equivalent(answer: str, gold: str, timeout: float | None = None) -> Equivale
     if len(answer) > MAX_CHARS or len(gold) > MAX_CHARS:
         return Equivalence(False, "too_long")
     return _MEMO.get((answer, gold)) or _WORKER.check(answer, gold, timeout or TIMEOUT_S)
+
+
+_WORKER_FILE = Path(__file__).with_name("symbolic_worker.py")
+# Run that very file, with the working directory off the path: nothing there can shadow it.
+_LAUNCH = (
+    "import runpy, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
+    "runpy.run_path({path!r}, run_name='__main__')"
+)
 
 
 class _Memo(dict):
@@ -100,7 +109,7 @@ class _Worker:
             self._proc = None
         if self._proc is None:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "fbgym.envs.math.symbolic_worker"],
+                [sys.executable, "-c", _LAUNCH.format(path=str(_WORKER_FILE))],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -108,12 +117,15 @@ class _Worker:
             )
             greeting = _read_line(proc, time.monotonic() + STARTUP_S)
             if greeting != "ready":
-                proc.kill()
-                proc.wait()
+                try:
+                    why = greeting or f"it exited with status {proc.wait(1.0)}"
+                except subprocess.TimeoutExpired:
+                    why = f"it was not ready within {STARTUP_S:g} s"
+                self._proc = proc
+                self.close(wait=0.0)
                 raise FbgymError(
-                    "the math-verify worker did not start"
-                    + (f": {greeting}" if greeting else f" within {STARTUP_S:g} s")
-                    + "; MATH-format answers need `pip install math-verify`"
+                    f"the math-verify worker did not start ({why}); MATH-format answers "
+                    "need `pip install math-verify`"
                 )
             self._proc = proc
         return self._proc

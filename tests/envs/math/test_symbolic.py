@@ -100,3 +100,25 @@ def test_a_forked_child_uses_its_own_worker():
     os.waitpid(pid, 0)
     assert equal == "True" and int(child_worker) != parent_worker
     assert equivalent("\\sqrt{16}", "4").equal and symbolic._WORKER._proc.pid == parent_worker
+
+
+def test_the_working_directory_cannot_shadow_the_worker(tmp_path):
+    (tmp_path / "math_verify.py").write_text("raise SystemExit('shadowed')\n")
+    code = (
+        "from fbgym.envs.math.symbolic import equivalent; print(equivalent('\\\\frac 43', '4/3'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert "status='equal'" in done.stdout, done.stderr
+
+
+def test_a_worker_that_cannot_start_is_a_clear_error(monkeypatch):
+    from fbgym.errors import FbgymError
+
+    symbolic._WORKER.close()
+    monkeypatch.setattr(symbolic, "_LAUNCH", "import sys; sys.exit(3)  # {path}")
+    with pytest.raises(FbgymError, match="exited with status 3.*pip install math-verify"):
+        equivalent("\\sqrt{49}", "7")
+    monkeypatch.undo()
+    assert equivalent("\\sqrt{49}", "7").equal
