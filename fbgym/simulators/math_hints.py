@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from fbgym.core.types import Feedback, FeedbackKind, FeedbackPart, Outcome, Problem, Turn
-from fbgym.envs.math.critic import BANK, locate_mistake
+from fbgym.envs.math.critic import BANK, locate_mistake, step_parts
 from fbgym.envs.math.program import MISTAKES, Mistake, Step, describe, evaluate, format_number
 from fbgym.simulators.hints import HintModel
 from fbgym.simulators.paraphrase import Paraphrases
@@ -63,17 +63,8 @@ class MathHints(HintModel):
             k = others[rng.randrange(len(others))]
             slip = Mistake(k, MISTAKES[rng.randrange(len(MISTAKES))])
             parts = [p for p in parts if p.kind not in _STEP_KINDS]
-            if k > 0:
-                ok = BANK.say("steps_ok", rng, text=steps[k - 1].text)
-                parts.append(FeedbackPart(FeedbackKind.HINDSIGHT_POSITIVE, ok))
-            why = describe(steps, slip)
-            text = BANK.say("step", rng, n=k + 1, text=steps[k].text, why=why)
-            parts.append(FeedbackPart(FeedbackKind.STEP, text))
-            parts.append(
-                FeedbackPart(
-                    FeedbackKind.FUTURE_POSITIVE, BANK.say("recheck", rng, text=steps[k].text)
-                )
-            )
+            gold = problem.data.get("gold_value")
+            parts += step_parts(steps, k, gold, describe(steps, slip), rng)
             meta["step"] = k + 1
         text = " ".join(p.text for p in parts)
         return Feedback(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import gymnasium as gym
 
-from fbgym.agents.baselines import BlindAgent
 from fbgym.agents.base import BaseAgent
+from fbgym.agents.baselines import BlindAgent
 from fbgym.envs.math.grader import extract_answer
 
 ALLOWED_INFO = {"success", "turn", "channel", "problem_id", "feedback", "episode", "stream"}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
 
 from fbgym.core.types import FeedbackKind as K
 from fbgym.core.types import FeedbackPart, Outcome, Problem, Turn
-from fbgym.envs.math.program import Mistake, Step, describe, mistaken_paths
+from fbgym.envs.math.program import Mistake, Step, describe, evaluate, mistaken_paths
 from fbgym.simulators.base import Critic, Critique
 from fbgym.simulators.paraphrase import Paraphrases
 
@@ -37,11 +38,20 @@ BANK = Paraphrases(
             "Your working up to {text} looks right.",
             "Everything up to {text} seems fine.",
         ],
+        "steps_ok_n": [
+            "Your working up to step {n} looks right.",
+            "Everything up to step {n} seems fine.",
+        ],
         "step": [
             "Step {n} ({text}) is where it goes wrong: {why}.",
             "The slip is in step {n}, {text}: {why}.",
         ],
+        "step_n": [
+            "Step {n} is where it goes wrong: {why}.",
+            "The slip is in step {n}, where {why}.",
+        ],
         "recheck": ["Re-check {text}.", "Work out {text} again.", "Look again at {text}."],
+        "recheck_n": ["Re-check step {n}.", "Work out step {n} again.", "Look again at step {n}."],
         "recheck_all": [
             "Go through each step again, starting with {text}.",
             "Check your working again from the start: {text}.",
@@ -64,15 +74,68 @@ BANK = Paraphrases(
 )
 
 
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_RATIO = re.compile(r"(\d+)\s*/\s*(\d+)")
+
+
 @lru_cache(maxsize=2048)
 def _paths(steps: tuple[Step, ...]) -> dict[Mistake, tuple[Fraction, ...]]:
     return mistaken_paths(steps)
+
+
+@lru_cache(maxsize=2048)
+def _values(steps: tuple[Step, ...]) -> tuple[Fraction, ...] | None:
+    return evaluate(steps)
 
 
 def locate_mistake(steps: tuple[Step, ...], answer: Fraction) -> Mistake | None:
     """The earliest single slip in ``steps`` that yields ``answer``, if any."""
     matches = [m for m, values in _paths(steps).items() if values[-1] == answer]
     return min(matches, key=lambda m: (m.step, m.node)) if matches else None
+
+
+def quotable(steps: tuple[Step, ...], index: int, gold: Fraction | None) -> bool:
+    """Whether feedback may quote step ``index``'s text: it neither results in nor states the gold.
+
+    A GSM8K step's text is its solution line, which states its result, and one line may
+    hold several steps; so a text that mentions the gold's value is never quoted either.
+    """
+    if gold is None:
+        return False
+    values = _values(steps)
+    if values is None or values[index] == gold:
+        return False
+    stated = [Fraction(n.replace(",", "")) for n in _NUMBER.findall(steps[index].text)]
+    for num, den in _RATIO.findall(steps[index].text):
+        if int(den):
+            stated.append(Fraction(int(num), int(den)))
+    return abs(gold) not in {abs(v) for v in stated}
+
+
+def step_parts(
+    steps: tuple[Step, ...], index: int, gold: Fraction | None, why: str, rng: random.Random
+) -> list[FeedbackPart]:
+    """The sentences that blame step ``index``: earlier steps are fine, its slip, re-check it.
+
+    A step is named by its text only when :func:`quotable`, else by its number, so the
+    critique never states the answer.
+    """
+    n = index + 1
+    parts = []
+    if index > 0:
+        if quotable(steps, index - 1, gold):
+            ok = BANK.say("steps_ok", rng, text=steps[index - 1].text)
+        else:
+            ok = BANK.say("steps_ok_n", rng, n=index)
+        parts.append(FeedbackPart(K.HINDSIGHT_POSITIVE, ok))
+    if quotable(steps, index, gold):
+        text = steps[index].text
+        parts.append(FeedbackPart(K.STEP, BANK.say("step", rng, n=n, text=text, why=why)))
+        parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck", rng, text=text)))
+    else:
+        parts.append(FeedbackPart(K.STEP, BANK.say("step_n", rng, n=n, why=why)))
+        parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck_n", rng, n=n)))
+    return parts
 
 
 class MathCritic(Critic):
@@ -120,22 +183,9 @@ class MathCritic(Critic):
         steps: tuple[Step, ...] = problem.data.get("steps", ())
         mistake = locate_mistake(steps, value) if steps else None
         if mistake is not None:
-            step = steps[mistake.step]
-            if mistake.step > 0:
-                parts.append(
-                    FeedbackPart(
-                        K.HINDSIGHT_POSITIVE,
-                        BANK.say("steps_ok", rng, text=steps[mistake.step - 1].text),
-                    )
-                )
             why = describe(steps, mistake)
-            parts.append(
-                FeedbackPart(
-                    K.STEP, BANK.say("step", rng, n=mistake.step + 1, text=step.text, why=why)
-                )
-            )
-            parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck", rng, text=step.text)))
-        elif steps:
+            parts += step_parts(steps, mistake.step, gold, why, rng)
+        elif steps and quotable(steps, 0, gold):
             parts.append(
                 FeedbackPart(K.FUTURE_POSITIVE, BANK.say("recheck_all", rng, text=steps[0].text))
             )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
 from fbgym.envs.datafiles import load_problems
 from fbgym.envs.math.generators import GENERATORS, LEVELS
-from fbgym.envs.math.grader import extract_answer, is_correct, parse_number
-from fbgym.envs.math.loaders import LOADERS, LoadedProblem
+from fbgym.envs.math.grader import bare_number, check_answer, extract_answer, parse_number
+from fbgym.envs.math.loaders import ID_FIELDS, LOADERS, LoadedProblem, positions_by_id
 from fbgym.envs.math.program import evaluate, format_number, steps_to_json
-from fbgym.errors import ConfigError
+from fbgym.errors import ConfigError, UnknownIdError
 
 INSTRUCTION = (
     "Solve the math problem. You may show your working; end with one final answer, "
@@ -61,10 +62,42 @@ class MathTask:
 
     @cached_property
     def dataset(self) -> list[LoadedProblem]:
-        """The problems of ``config.data_path`` (loaded on first use)."""
+        """The problems of ``config.data_path``, in the file's order (loaded on first use)."""
         if self.config.data_path is None:
             return []
-        return load_problems(LOADERS[self.config.data_format], self.config.data_path)
+        if self.config.data_format == "math" and importlib.util.find_spec("math_verify") is None:
+            raise ConfigError(
+                "data_format='math' grades answers with math-verify; pip install math-verify"
+            )
+        problems = load_problems(LOADERS[self.config.data_format], self.config.data_path)
+        positions_by_id(problems)  # a repeated id is an error now, not at the first lookup
+        return problems
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return positions_by_id(self.dataset)
+
+    def index_of(self, id: str) -> int:
+        """The index of the loaded problem whose record id is ``id``.
+
+        Ids are a record's ``unique_id`` (MATH), ``task_id`` or ``id``; the index is the
+        record's position in the file, so ``problem(split, index_of(id), seed)`` is that record.
+        """
+        if self.config.data_path is None:
+            raise UnknownIdError(
+                f"generated math problems have no record ids, got {id!r}; choose one by index"
+            )
+        path = self.config.data_path
+        if not self._positions:
+            raise UnknownIdError(
+                f"the records of {path} have no id field ({', '.join(ID_FIELDS)}); "
+                "choose a problem by index"
+            )
+        if id not in self._positions:
+            near = difflib.get_close_matches(str(id), list(self._positions), n=3)
+            hint = f"; did you mean {', '.join(map(repr, near))}?" if near else ""
+            raise UnknownIdError(f"no problem with id {id!r} in {path}{hint}")
+        return self._positions[id]
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
         """Problem ``index``: generated from (seed, split, index), or line ``index`` of the file."""
@@ -89,16 +122,23 @@ class MathTask:
         )
 
     def _loaded(self, index: int) -> Problem:
-        item = self.dataset[index % len(self.dataset)]
+        position = index % len(self.dataset)
+        symbolic = self.config.data_format == "math"
+        read_value = bare_number if symbolic else parse_number  # sizes only of bare numbers
+        item = self.dataset[position]
         return Problem(
-            id=f"math/file/{index % len(self.dataset)}",
+            id=f"math/file/{position}",
             family=self.family,
             instruction=INSTRUCTION,
             observation=item.question,
             answer=item.answer,
             solution=item.solution,
             public={"kind": self.config.data_format, "source": item.source},
-            data={"steps": item.steps, "gold_value": parse_number(item.answer)},
+            data={
+                "steps": item.steps,
+                "gold_value": read_value(item.answer),
+                "symbolic": symbolic,
+            },
             difficulty=item.difficulty,
         )
 
@@ -107,21 +147,29 @@ class MathTask:
         return f"The answer is {problem.answer}."
 
     def grade(self, problem: Problem, action: str, history: Sequence[Turn]) -> Outcome:
-        """Success iff the single final answer equals the gold; utility is closeness."""
+        """Success iff the single final answer equals the gold; utility is closeness.
+
+        Plain numbers are compared exactly; MATH-format problems compare anything else with
+        math-verify (see :func:`fbgym.envs.math.grader.check_answer`).
+        """
         found = extract_answer(action)
-        gold: Fraction | None = problem.data.get("gold_value")
-        if found.text is None or (gold is not None and found.value is None):
-            reason = found.error or f"the final answer {found.text!r} is not a number"
-            return Outcome.invalid(reason, answer=found.text, method=found.method)
-        success = is_correct(found, gold if gold is not None else str(problem.answer))
+        gold = problem.data.get("gold_value")
+        symbolic = bool(problem.data.get("symbolic"))
+        check = check_answer(
+            found, str(problem.answer) if symbolic or gold is None else gold, symbolic=symbolic
+        )
         diagnosis = {"answer": found.text, "method": found.method}
-        if found.value is not None:
-            diagnosis["answer"] = format_number(found.value)
-            diagnosis["value"] = str(found.value)
-        if success:
+        if check.problem:
+            return Outcome.invalid(check.problem, **diagnosis)
+        diagnosis["check"] = check.how
+        value = bare_number(found.text or "") if symbolic else found.value
+        if value is not None:
+            diagnosis["answer"] = format_number(value)
+            diagnosis["value"] = str(value)
+        if check.correct:
             return Outcome(True, 1.0, utility=1.0, diagnosis=diagnosis)
         utility = 0.0
-        if gold is not None and found.value is not None:
-            distance = abs(float(found.value) - float(gold))
+        if gold is not None and value is not None:
+            distance = abs(float(value) - float(gold))
             utility = 0.99 / (1.0 + distance / max(abs(float(gold)), 1.0))
         return Outcome(False, 0.0, utility=utility, diagnosis=diagnosis)

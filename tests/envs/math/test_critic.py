@@ -87,3 +87,65 @@ def test_scalar_channel_gives_the_score():
     env, problem = env_for("scalar", 0)
     assert env.step("The answer is 99999")[4]["feedback"].value == 0.0
     assert env.step(f"The answer is {problem.answer}")[4]["feedback"].value == 1.0
+
+
+def critiques(seeds, noise=0.0):
+    """(problem, wrong answer, feedback) for every located slip of generated problems."""
+    from fbgym.core.seeding import make_random
+    from fbgym.envs.math.critic import MathCritic, _paths
+    from fbgym.envs.math.program import format_number
+    from fbgym.envs.math.task import MathConfig, MathTask
+    from fbgym.simulators.base import SimulatedUser
+    from fbgym.simulators.fidelity import FidelityUser, UserConfig
+
+    task = MathTask(MathConfig(levels=(1, 2, 3, 4, 5)))
+    user = SimulatedUser(MathCritic(), "verbal")
+    if noise:
+        user = FidelityUser(user, UserConfig(noise=noise))
+    for seed in seeds:
+        problem = task.problem("test", seed, 0)
+        gold = problem.data["gold_value"]
+        wrongs = {path[-1] for path in _paths(problem.data["steps"]).values()} | {gold + 1000}
+        for wrong in sorted(wrongs):
+            outcome = task.grade(problem, f"The answer is {format_number(wrong)}", ())
+            yield (
+                problem,
+                outcome,
+                user.respond(problem, (), outcome, make_random("c", seed, wrong)),
+            )
+
+
+@pytest.mark.parametrize("noise", [0.0, 1.0])
+def test_no_step_whose_result_is_the_answer_is_quoted(noise):
+    from fbgym.envs.math.program import evaluate
+
+    named = 0
+    for problem, _, fb in critiques(range(60), noise):
+        steps = problem.data["steps"]
+        values = evaluate(steps)
+        for step, value in zip(steps, values):
+            if value == problem.data["gold_value"]:
+                assert f"({step.text})" not in fb.text and f", {step.text}:" not in fb.text
+                assert f"check {step.text}." not in fb.text and f"at {step.text}." not in fb.text
+                assert f"up to {step.text} " not in fb.text and f"out {step.text} " not in fb.text
+                assert f"with {step.text}." not in fb.text
+        named += fb.meta.get("step") is not None
+    assert named > 50
+
+
+def test_every_meta_value_is_stated_by_the_text():
+    from fbgym.envs.math.critic import BANK
+
+    for _, outcome, fb in critiques(range(60)):
+        assert set(fb.meta) <= {"direction", "step"}
+        answer = outcome.diagnosis["answer"]
+        said = {
+            d
+            for d in ("high", "low")
+            if any(t.format(answer=answer) in fb.text for t in BANK.templates[d])
+        }
+        assert said == {fb.meta["direction"]}, fb.text
+        if fb.meta["step"] is not None:
+            assert f"step {fb.meta['step']}" in fb.text.lower(), fb.text
+        else:
+            assert FeedbackKind.STEP not in fb.kinds

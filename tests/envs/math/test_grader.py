@@ -2,7 +2,7 @@ from fractions import Fraction
 
 import pytest
 
-from fbgym.envs.math.grader import extract_answer, is_correct, parse_number
+from fbgym.envs.math.grader import check_answer, extract_answer, is_correct, parse_number
 
 MUST_PASS = [
     ("The answer is 42.", "42"),
@@ -100,3 +100,93 @@ def test_parse_number_normalises():
 def test_non_numeric_gold_compares_normalised_expressions():
     assert is_correct(extract_answer("\\boxed{\\dfrac{\\sqrt{3}}{2}}"), "\\frac{\\sqrt{3}}{2}")
     assert not is_correct(extract_answer("\\boxed{\\frac{\\sqrt{2}}{2}}"), "\\frac{\\sqrt{3}}{2}")
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("\\frac 43", Fraction(4, 3)),
+        ("\\frac12", Fraction(1, 2)),
+        ("\\dfrac{4}{3}", Fraction(4, 3)),
+        ("\\tfrac43", Fraction(4, 3)),
+        ("4/3", Fraction(4, 3)),
+        ("-\\frac34", Fraction(-3, 4)),
+        ("3\\frac12", Fraction(7, 2)),
+        ("1,\\!000", 1000),
+        ("1{,}000", 1000),
+        ("\\$18.90", Fraction(189, 10)),
+        ("5\\text{ cm}^2", 5),
+        ("90^\\circ", 90),
+        ("60 km/h", 60),
+        ("y = 7", 7),
+        ("\\text{12}", 12),
+    ],
+)
+def test_parse_number_reads_every_spelling_of_one_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\\sqrt{2}",
+        "\\sqrt2",
+        "2\\pi",
+        "2 pi",
+        "2π",
+        "2+x",
+        "2x",
+        "(2)",
+        "[2]",
+        "2!",
+        "2^2",
+        "\\frac{4}{3}x",
+        "5 or 6",
+        "not 5",
+        "about 5",
+        "5 (or 6)",
+        "5, 6",
+        "1,2",
+        "--5",
+        "5 6",
+        "\\frac{1}{0}",
+        "five",
+    ],
+)
+def test_parse_number_refuses_anything_more_than_a_number(text):
+    assert parse_number(text) is None
+
+
+def test_minerva_final_answer_form():
+    found = extract_answer(
+        "So the area is 12.\nFinal Answer: The final answer is $\\frac{\\sqrt3}2$. I hope it is correct."
+    )
+    assert found.method == "final_answer" and found.text == "\\frac{\\sqrt3}2"
+    assert is_correct(found, "\\frac{\\sqrt{3}}{2}")
+
+
+def test_boxing_several_answers_on_one_line_is_hedging():
+    found = extract_answer("It is $\\boxed{5}$ or $\\boxed{6}$.")
+    assert "2 different answers are boxed" in found.error
+    assert not is_correct(found, "6", symbolic=True) and not is_correct(found, "5", symbolic=True)
+    assert extract_answer("\\boxed{6} or again \\boxed{6}").error == ""
+    assert extract_answer("First \\boxed{5}.\nOn reflection, \\boxed{6}.").text == "6"
+
+
+def test_a_last_line_with_several_answers_is_no_answer():
+    found = extract_answer("Either $x = 6$ or $x = 5$")
+    assert found.text is None and "several answers" in found.error
+    assert extract_answer("Thus $x = \\sqrt{2}$.").text == "\\sqrt{2}"
+
+
+def test_latex_in_the_last_line_is_not_read_as_its_only_number():
+    found = extract_answer("Simplifying gives x = \\sqrt{2}")
+    assert found.text == "\\sqrt{2}" and found.value is None
+    assert not is_correct(found, "2", symbolic=True)
+    assert not is_correct(found, "2")  # a numeric gold: not a number at all
+
+
+def test_alternatives_inside_a_box_fail_even_where_the_checker_drops_text():
+    found = extract_answer("\\boxed{6 \\text{ (or 5)}}")
+    check = check_answer(found, "6", symbolic=True)
+    assert not check.correct and "names several values" in check.problem
