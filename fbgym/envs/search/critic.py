@@ -158,7 +158,7 @@ class SearchCritic(Critic):
         if outcome.success:
             return Critique(
                 (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
-                {"accepted": [d for d in shown if qrels.get(d, 0) > 0]},
+                notes={"accepted": [d for d in shown if qrels.get(d, 0) > 0]},
             )
         top = max(qrels.values(), default=1)
         good_grade = min(top, 2)
