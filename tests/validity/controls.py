@@ -41,13 +41,19 @@ class InfoReader(BlindAgent):
         self.last: Fraction | None = None
         self.tried: set[Fraction] = set()
         self.candidates: list[Fraction] = []
+        self.probes: list[tuple[Fraction, float]] = []
 
     def act(self, observation, info):
         self._note(info)
         fallback = super().act(observation, info)  # the blind baseline's move, every turn
         closeness = _closeness(info)
-        if closeness is not None and self.last is not None:
-            self.candidates = [g for g in _golds(self.last, closeness) if g not in self.tried]
+        if closeness is not None and self.last is not None and 0.0 < closeness < 0.99:
+            self.probes.append((self.last, closeness))
+            self.candidates = [
+                g
+                for g in _golds(*self.probes[-1])
+                if g not in self.tried and all(_fits(g, *probe) for probe in self.probes)
+            ]
         action = fallback
         if self.candidates:
             action = f"The answer is {self.candidates.pop(0)}"
@@ -77,12 +83,15 @@ def _closeness(info):
 
 def _golds(guess: Fraction, closeness: float) -> list[Fraction]:
     """The answers that give ``guess`` this closeness: 0.99 / (1 + |guess - gold| / max(|gold|, 1))."""
-    if not 0.0 < closeness < 0.99:
-        return []
     r = 0.99 / closeness - 1.0
     g = float(guess)
-    found = [g / (1 - r) if r < 1 else None, g / (1 + r), g + r, g - r]
-    return [Fraction(x).limit_denominator(100) for x in found if x is not None]
+    found = [g / (1 - r) if r != 1 else None, g / (1 + r), g + r, g - r]
+    return [Fraction(x).limit_denominator(1000) for x in found if x is not None]
+
+
+def _fits(gold: Fraction, guess: Fraction, closeness: float) -> bool:
+    distance = abs(float(guess) - float(gold)) / max(abs(float(gold)), 1.0)
+    return abs(0.99 / (1.0 + distance) - closeness) < 1e-6
 
 
 class InterpreterReader(BaseAgent):

@@ -51,7 +51,7 @@ def test_info_reader_would_solve_math_from_a_leaked_closeness(tmp_path):
             if terminated or truncated:
                 break
         solved += info["success"]
-    assert solved >= 15
+    assert solved >= 18
 
 
 def test_interpreter_reader_finds_the_env_only_when_it_shares_the_judges_process(tmp_path):
