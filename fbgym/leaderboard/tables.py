@@ -20,7 +20,7 @@ GROUP = ("setting", "family", "channel")
 SUBMISSION_COLUMNS = ("agent", "submitter", "status", "privileged", "agent_version", "model")
 COLUMNS = (
     "setting", "suite", "family", "channel", "rank", "agent", "submitter", "status",
-    "submission_id", "episodes", "K", "SR@1", "SR@1_lo", "SR@1_hi", "SR@K", "SR@K_lo",
+    "submission_id", "episodes", "problems", "K", "SR@1", "SR@1_lo", "SR@1_hi", "SR@K", "SR@K_lo",
     "SR@K_hi", "gain", "gain_lo", "gain_hi", "turns_to_success", "score", "errors", "sr_at",
     "privileged", "agent_version", "model",
 )  # fmt: skip

@@ -24,6 +24,8 @@ def _turns(value: float) -> str:
 def format_leaderboard(table: pd.DataFrame) -> str:
     """Sections headed ``setting · family · channel (K=…)``, each a ranked table.
 
+    Each row has its episodes (``n``) and the distinct problems behind them (``probs``); the
+    intervals resample problems where a problem repeats (as across a pooled row's channels).
     A setting's labels are in its name (``smoke@1 [privileged]``) and in each row's notes,
     with ``unverified`` for submissions whose feedback came from a model-backed critic, and
     the number of episodes the agent's errors ended.
@@ -36,7 +38,7 @@ def format_leaderboard(table: pd.DataFrame) -> str:
     for (setting, family, channel), group in table.groupby(list(GROUP), sort=False):
         k = int(group["K"].iloc[0])
         head = (
-            f"{'#':>3} {'agent':<22} {'submitter':<14} {'n':>5} {'SR@1':>17} "
+            f"{'#':>3} {'agent':<22} {'submitter':<14} {'n':>5} {'probs':>5} {'SR@1':>17} "
             f"{f'SR@{k}':>17} {'gain':>20} {'turns':>6}  notes"
         )
         title = f"{setting} · {family} · {channel} (K={k}, 95% bootstrap CI)"
@@ -53,7 +55,8 @@ def format_leaderboard(table: pd.DataFrame) -> str:
             ]
             lines.append(
                 f"{row['rank']:>3} {row['agent'][:22]:<22} {row['submitter'][:14]:<14} "
-                f"{row['episodes']:>5} {_rate(row, 'SR@1'):>17} {_rate(row, 'SR@K'):>17} "
+                f"{row['episodes']:>5} {row['problems']:>5} {_rate(row, 'SR@1'):>17} "
+                f"{_rate(row, 'SR@K'):>17} "
                 f"{_gain(row):>20} {_turns(row['turns_to_success']):>6}  {', '.join(notes)}"
             )
         sections.append("\n".join(lines))

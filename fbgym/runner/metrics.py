@@ -26,17 +26,43 @@ def success_at_k(df: pd.DataFrame, k: int) -> pd.Series:
 
 
 def bootstrap_ci(
-    values: np.ndarray, *, resamples: int = 2000, seed: int = 0, level: float = 0.95
+    values: np.ndarray,
+    *,
+    clusters: Sequence[object] | None = None,
+    resamples: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
 ) -> tuple[float, float]:
-    """A percentile bootstrap CI of the mean (seeded: the same data give the same CI)."""
+    """A percentile bootstrap CI of the mean (seeded: the same data give the same CI).
+
+    With ``clusters`` (one label per value, e.g. the problem each episode played), whole
+    clusters are resampled: episodes of one problem (in several channels, or from several
+    seeds) are not independent draws, and resampling them one by one makes the interval too
+    narrow.
+    """
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return (float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(values), size=(resamples, len(values)))
-    stats = values[idx].mean(axis=1)
+    if clusters is None:
+        idx = rng.integers(0, len(values), size=(resamples, len(values)))
+        stats = values[idx].mean(axis=1)
+    else:
+        codes, _ = pd.factorize(pd.Series(list(clusters), dtype=object))
+        sums = np.bincount(codes, weights=values)
+        counts = np.bincount(codes).astype(float)
+        idx = rng.integers(0, len(sums), size=(resamples, len(sums)))
+        stats = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
     alpha = (1 - level) / 2
     return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
+
+
+def _problems(group: pd.DataFrame) -> list[object]:
+    """Each episode's problem (its env and problem id), or the episode itself without ids."""
+    if "problem_id" not in group:
+        return list(range(len(group)))
+    env = group["env_id"] if "env_id" in group else pd.Series([""] * len(group), index=group.index)
+    return list(zip(env, group["problem_id"]))
 
 
 def _budget(group: pd.DataFrame) -> int:
@@ -53,9 +79,10 @@ def summarize(
 
     K is the group's turn budget (``max_turns``), the most attempts an episode can take;
     ``SR@K`` and ``K`` are columns of their own so groups with other budgets line up.
-    Also: episodes, mean turns to success (over successes), mean score, agent errors, and
-    95% bootstrap CIs for SR@1, SR@K and the gain. ``max_k`` bounds the SR@k columns
-    (default: the largest budget of any group).
+    Also: episodes, the distinct problems behind them (``problems``), mean turns to success
+    (over successes), mean score, agent errors, and 95% bootstrap CIs for SR@1, SR@K and the
+    gain, resampling problems rather than episodes where a problem repeats. ``max_k`` bounds
+    the SR@k columns (default: the largest budget of any group).
     """
     by = [c for c in by if c in df.columns]
     overall = max_k or (_budget(df) if len(df) else 1)
@@ -64,6 +91,8 @@ def summarize(
         key = key if isinstance(key, tuple) else (key,)
         row = dict(zip(by, key))
         row["episodes"] = len(group)
+        problems = _problems(group)
+        row["problems"] = len(set(problems))
         k_max = min(_budget(group), overall)
         hits = {k: success_at_k(group, k).to_numpy(dtype=float) for k in range(1, overall + 1)}
         for k, h in hits.items():
@@ -76,9 +105,10 @@ def summarize(
         row["score"] = float(group["score"].mean())
         row["errors"] = int(group["error"].notna().sum()) if "error" in group else 0
         if ci:
-            row["SR@1_ci"] = bootstrap_ci(hits[1])
-            row["SR@K_ci"] = bootstrap_ci(hits[k_max])
-            row["gain_ci"] = bootstrap_ci(hits[k_max] - hits[1])
+            clusters = problems if row["problems"] < len(group) else None
+            row["SR@1_ci"] = bootstrap_ci(hits[1], clusters=clusters)
+            row["SR@K_ci"] = bootstrap_ci(hits[k_max], clusters=clusters)
+            row["gain_ci"] = bootstrap_ci(hits[k_max] - hits[1], clusters=clusters)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -179,9 +209,12 @@ def format_teachability(table: pd.DataFrame, value: str = "turns") -> str:
 
 
 def format_table(summary: pd.DataFrame) -> str:
-    """A plain-text table of SR@1, SR@K (with CIs), K and the gain per group."""
+    """A plain-text table of SR@1, SR@K (with CIs), K and the gain per group.
+
+    Each row shows its episodes and the distinct problems behind them.
+    """
     header = (
-        f"{'agent':<20} {'env':<26} {'channel':<8} {'n':>5} "
+        f"{'agent':<20} {'env':<26} {'channel':<8} {'n':>5} {'probs':>5} "
         f"{'SR@1':>16} {'SR@K':>16} {'K':>3} {'gain':>7}"
     )
     lines = [header, "-" * len(header)]
@@ -189,6 +222,7 @@ def format_table(summary: pd.DataFrame) -> str:
         cell = partial(_cell, r)
         lines.append(
             f"{r.get('agent', ''):<20} {r['env_id']:<26} {r['channel']:<8} {r['episodes']:>5} "
-            f"{cell('SR@1'):>16} {cell('SR@K'):>16} {r['K']:>3} {r['gain']:>+7.3f}"
+            f"{r.get('problems', r['episodes']):>5} {cell('SR@1'):>16} {cell('SR@K'):>16} "
+            f"{r['K']:>3} {r['gain']:>+7.3f}"
         )
     return "\n".join(lines)

@@ -72,3 +72,37 @@ def test_family_metrics_are_columns_with_cis(family_runs):
     table = family_summary(pd.concat(family_runs.values()))
     corrections = table[table.metric == "corrections"].set_index("agent")["mean"]
     assert corrections["feedback-baseline"] < corrections["blind-baseline"]
+
+
+def test_repeated_problems_widen_the_interval_and_are_counted():
+    import numpy as np
+    import pandas as pd
+
+    from fbgym.runner.metrics import bootstrap_ci, summarize
+
+    rng = np.random.default_rng(0)
+    solved = rng.random(30) < 0.5
+    # the same 30 problems in three channels: 90 episodes, but only 30 independent draws
+    values = np.tile(solved, 3).astype(float)
+    problems = [f"p{i}" for i in range(30)] * 3
+    naive = bootstrap_ci(values)
+    clustered = bootstrap_ci(values, clusters=problems)
+    assert (clustered[1] - clustered[0]) > 1.4 * (naive[1] - naive[0])
+    df = pd.DataFrame(
+        {
+            "agent": "a",
+            "env_id": "e",
+            "channel": "all",
+            "problem_id": problems,
+            "success": values > 0,
+            "turns": 1,
+            "max_turns": 1,
+            "turns_to_success": np.where(values > 0, 1.0, np.nan),
+            "attempts_to_success": np.where(values > 0, 1.0, np.nan),
+            "score": values,
+            "error": None,
+        }
+    )
+    row = summarize(df).iloc[0]
+    assert row["episodes"] == 90 and row["problems"] == 30
+    assert row["SR@1_ci"] == clustered
