@@ -1,15 +1,18 @@
-"""ConvSearchEnv: ``fbgym/ConvSearch-v0``, conversational search with a simulated searcher."""
+"""ConvSearchEnv: ``fbgym/ConvSearch-v0`` and ``-v1``, conversational search with a user."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from fbgym.core.env import FeedbackEnv
 from fbgym.envs.search.generator import CorpusConfig
+from fbgym.envs.search.levels import LEVELS, SPLITS
 from fbgym.envs.search.loaders import DataFiles
 from fbgym.envs.search.task import SearchConfig, SearchTask
 from fbgym.envs.search.user import SearchUser, UserTraits
+from fbgym.errors import ConfigError
 
 
 class ConvSearchEnv(FeedbackEnv):
@@ -51,14 +54,23 @@ class ConvSearchEnv(FeedbackEnv):
     to ``passages`` passages, from ``seed``) unless ``corpus_path`` and ``qrels_path`` name
     local files, with ``topics_path`` and/or ``facets_path`` (ClariQ/Qulac-style TSV).
     Collections and indexes are built once per process and configuration.
+
+    ``fbgym/ConvSearch-v1`` (``version=1``) plays leveled collections
+    (:mod:`fbgym.envs.search.levels`): problems take turns at ``levels`` (default all five),
+    train and test topics are disjoint, and the user (:class:`AspectCritic`) tells its need
+    one aspect at a time in its own words; its judge's state is in ``Feedback.notes``, and
+    ``patience`` counts every failed attempt and every question — ``user={"patience": n}``
+    sets the same count.
     """
 
     def __init__(
         self,
         feedback: str = "verbal",
         *,
-        topics: int = CorpusConfig.topics,
-        passages: int = CorpusConfig.passages,
+        version: int = 0,
+        levels: Sequence[int] | None = None,
+        topics: int | None = None,
+        passages: int | None = None,
         corpus_path: str | None = None,
         qrels_path: str | None = None,
         topics_path: str | None = None,
@@ -75,18 +87,41 @@ class ConvSearchEnv(FeedbackEnv):
         privileged: bool = False,
         render_mode: str | None = None,
     ):
+        if version not in (0, 1):
+            raise ConfigError(f"version must be 0 or 1, got {version!r}")
+        if version == 0 and levels is not None:
+            raise ConfigError("levels are a fbgym/ConvSearch-v1 setting (version=1)")
+        if version == 1 and (topics, passages) != (None, None):
+            raise ConfigError(
+                "topics and passages size a fbgym/ConvSearch-v0 collection; "
+                "v1 collections are sized by their levels"
+            )
         data = None
         if corpus_path is not None or qrels_path is not None:
             data = DataFiles(str(corpus_path), str(qrels_path), topics_path, facets_path)
+        corpus = CorpusConfig(
+            topics=CorpusConfig.topics if topics is None else topics,
+            passages=CorpusConfig.passages if passages is None else passages,
+            seed=seed,
+        )
+        if version == 1:
+            levels = tuple(LEVELS) if levels is None else tuple(levels)
+            if not levels:
+                raise ConfigError(f"levels must name at least one of {sorted(LEVELS)}")
+            if data is None and split not in SPLITS:
+                raise ConfigError(f"unknown split {split!r}; v1 has the splits {SPLITS}")
+            user, patience = _patience_of(user, patience)
         config = SearchConfig(
-            corpus=CorpusConfig(topics=topics, passages=passages, seed=seed),
+            corpus=corpus,
             data=data,
             threshold=threshold,
             results_shown=results_shown,
+            levels=() if data is not None else tuple(levels or ()),
         )
+        traits = UserTraits(patience, cooperativeness)
         super().__init__(
             SearchTask(config),
-            SearchUser(feedback, UserTraits(patience, cooperativeness), pairwise=pairwise),
+            SearchUser(feedback, traits, pairwise=pairwise, version=version),
             max_turns=max_turns,
             split=split,
             dataset_seed=seed,
@@ -94,3 +129,24 @@ class ConvSearchEnv(FeedbackEnv):
             privileged=privileged,
             render_mode=render_mode,
         )
+
+
+def _patience_of(
+    user: str | Mapping[str, Any] | None, patience: int | None
+) -> tuple[Any, int | None]:
+    """The user's knobs less ``patience``, and the patience the searcher counts.
+
+    The generic knob counts failed attempts; the v1 searcher counts questions too, so a
+    ``patience`` knob (or preset) becomes the searcher's own count rather than a second one.
+    Registered users that are not knob presets are left as they are.
+    """
+    from fbgym.simulators.fidelity import UserConfig
+    from fbgym.simulators.presets import PRESETS
+
+    if isinstance(user, str) and user in PRESETS:
+        user = {"preset": user}
+    if isinstance(user, Mapping):
+        user = UserConfig.from_spec(user)
+    if not isinstance(user, UserConfig) or user.patience is None:
+        return user, patience
+    return replace(user, patience=None), user.patience

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from fbgym.core.types import Channel, Feedback, Outcome, Problem, Turn
+from fbgym.envs.search.aspect_critic import AspectCritic
 from fbgym.envs.search.critic import SearchCritic
 from fbgym.errors import ConfigError
 from fbgym.simulators.base import SimulatedUser
@@ -30,7 +31,10 @@ class UserTraits:
     """How the simulated searcher behaves."""
 
     patience: int | None = 6
-    """Questions and answers it puts up with before it leaves; ``None``: it never leaves."""
+    """Exchanges without success it puts up with before it leaves; ``None``: it never leaves.
+    v0 counts clarifying questions and well-formed answers; v1 counts what the generic
+    ``user={"patience": n}`` knob counts (failed attempts, malformed commands included) and
+    every clarifying question besides."""
     cooperativeness: float = 0.5
     """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words."""
 
@@ -46,8 +50,13 @@ def _action(outcome: Outcome) -> str:
 
 
 def _uses_patience(outcome: Outcome) -> bool:
-    """Questions and answers take the user's time; searches and rejected commands do not."""
+    """v0: questions and answers take the user's time; searches and rejected commands do not."""
     return outcome.valid and _action(outcome) in ("ask", "answer")
+
+
+def _tries_patience(outcome: Outcome) -> bool:
+    """v1: a failed attempt (as the generic patience knob counts them) or a question."""
+    return (outcome.graded and not outcome.success) or _action(outcome) == "ask"
 
 
 def doc_ranking(docs: Sequence[str], qrels: dict[str, int]) -> tuple[tuple[str, ...], ...]:
@@ -66,16 +75,26 @@ class SearchUser:
     channel: ``verbal`` — which of the first three documents are what it is after and what it
     wants instead; ``unary`` — "Let's try again."; ``ranked`` — the answers so far ordered by
     quality (``pairwise``: the last two) and the documents it was shown ordered by relevance;
-    ``scalar`` — the answer's nDCG@3. After ``patience`` questions and answers without
-    success it ends the conversation (malformed commands never reach it, so they do not
-    count); ``stop`` ends it at once.
+    ``scalar`` — the answer's nDCG@3. After ``patience`` exchanges without success it ends
+    the conversation (see :class:`UserTraits`); ``stop`` ends it at once.
+
+    ``version`` 0 is the user of ``fbgym/ConvSearch-v0`` (:class:`SearchCritic`: it restates
+    its need in the passages' words); 1 that of v1 (:class:`AspectCritic`: one aspect at a
+    time, in its own words, and questions cost patience like failed attempts).
     """
 
     def __init__(
-        self, channel: Channel | str, traits: UserTraits | None = None, *, pairwise: bool = False
+        self,
+        channel: Channel | str,
+        traits: UserTraits | None = None,
+        *,
+        pairwise: bool = False,
+        version: int = 0,
     ):
         self.traits = traits or UserTraits()
-        self.critic = SearchCritic(self.traits.cooperativeness)
+        critic = AspectCritic if version >= 1 else SearchCritic
+        self.critic = critic(self.traits.cooperativeness)
+        self._spends = _tries_patience if version >= 1 else _uses_patience
         self._channel_user = SimulatedUser(self.critic, channel, pairwise=pairwise)
         self.channel = self._channel_user.channel
 
@@ -102,7 +121,7 @@ class SearchUser:
             feedback = self._channel_user.respond(problem, history, outcome, rng)
             if self.channel is Channel.RANKED and outcome.valid and not outcome.success:
                 feedback = self._with_doc_ranking(problem, outcome, feedback)
-        if _uses_patience(outcome) and not outcome.success and self._out_of_patience(history):
+        if self._spends(outcome) and not outcome.success and self._out_of_patience(history):
             text = f"{feedback.text} {BANK.say('impatient', rng)}".strip()
             feedback = replace(
                 feedback, text=text, end=True, notes={**feedback.notes, "ended": "patience"}
@@ -112,7 +131,7 @@ class SearchUser:
     def _out_of_patience(self, history: Sequence[Turn]) -> bool:
         if self.traits.patience is None:
             return False
-        spent = 1 + sum(1 for t in history if _uses_patience(t.outcome))
+        spent = 1 + sum(1 for t in history if self._spends(t.outcome))
         return spent >= self.traits.patience
 
     def _with_doc_ranking(self, problem: Problem, outcome: Outcome, feedback: Feedback) -> Feedback:
