@@ -37,7 +37,8 @@ class ConvSearchEnv(FeedbackEnv):
     "Let's try again."; ``ranked`` — the answers so far ordered by nDCG@3 (``pairwise``: the
     last two) and the shown documents ordered by relevance; ``scalar`` — nDCG@3.
     ``cooperativeness`` sets how much of its need the user reveals at a time; after
-    ``patience`` questions and answers without success it leaves (``terminated``).
+    ``patience`` questions and missed answers it leaves (``terminated``; malformed commands
+    never reach it and do not count).
 
     **Rewards** — an answer earns its nDCG@3; searches, questions and ``stop`` earn 0.
 
@@ -45,7 +46,8 @@ class ConvSearchEnv(FeedbackEnv):
     patience; ``truncated`` after ``max_turns`` commands.
 
     **Info** — ``reset`` gives ``info["problem"]``: the request, topic id, collection name and
-    size, cutoff and threshold. Each answer's ``info["outcome"].diagnosis`` holds ``round``
+    size, cutoff and threshold (and in v1 the level). Each answer's outcome diagnosis (on the
+    judge's side) holds ``round``
     (its 1-based answer number), ``ndcg@3``, ``ndcg@10`` and ``recall@10``; a search's holds
     the query and the ids it returned.
 
@@ -55,12 +57,14 @@ class ConvSearchEnv(FeedbackEnv):
     local files, with ``topics_path`` and/or ``facets_path`` (ClariQ/Qulac-style TSV).
     Collections and indexes are built once per process and configuration.
 
-    ``fbgym/ConvSearch-v1`` (``version=1``) plays leveled collections
-    (:mod:`fbgym.envs.search.levels`): problems take turns at ``levels`` (default all five),
-    train and test topics are disjoint, and the user (:class:`AspectCritic`) tells its need
-    one aspect at a time in its own words; its judge's state is in ``Feedback.notes``, and
-    ``patience`` counts every failed attempt and every question — ``user={"patience": n}``
-    sets the same count.
+    ``fbgym/ConvSearch-v1`` (``version=1``, ``max_turns=12``) plays leveled collections
+    (:mod:`fbgym.envs.search.levels`, seeded by ``seed``): problem ``i`` is at level
+    ``levels[i % len(levels)]`` (default all five), train and test topics are disjoint, and
+    the user (:class:`~fbgym.envs.search.aspect_critic.AspectCritic`) tells its need one
+    aspect at a time in its own words; meta holds only the document ids its text names, the
+    judge's state is in ``Feedback.notes``, and ``user={"patience": n}`` (or a preset's
+    patience) sets the user's own count, which takes questions in, not a second count of
+    missed answers alone.
     """
 
     def __init__(

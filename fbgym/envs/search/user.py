@@ -31,10 +31,8 @@ class UserTraits:
     """How the simulated searcher behaves."""
 
     patience: int | None = 6
-    """Exchanges without success it puts up with before it leaves; ``None``: it never leaves.
-    v0 counts clarifying questions and well-formed answers; v1 counts what the generic
-    ``user={"patience": n}`` knob counts (failed attempts, malformed commands included) and
-    every clarifying question besides."""
+    """Questions and missed answers it puts up with before it leaves; ``None``: it never
+    leaves. Malformed commands never reach it, so they do not count."""
     cooperativeness: float = 0.5
     """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words."""
 
@@ -50,13 +48,8 @@ def _action(outcome: Outcome) -> str:
 
 
 def _uses_patience(outcome: Outcome) -> bool:
-    """v0: questions and answers take the user's time; searches and rejected commands do not."""
+    """Questions and answers take the user's time; searches and rejected commands do not."""
     return outcome.valid and _action(outcome) in ("ask", "answer")
-
-
-def _tries_patience(outcome: Outcome) -> bool:
-    """v1: a failed attempt (as the generic patience knob counts them) or a question."""
-    return (outcome.graded and not outcome.success) or _action(outcome) == "ask"
 
 
 def doc_ranking(docs: Sequence[str], qrels: dict[str, int]) -> tuple[tuple[str, ...], ...]:
@@ -75,12 +68,13 @@ class SearchUser:
     channel: ``verbal`` — which of the first three documents are what it is after and what it
     wants instead; ``unary`` — "Let's try again."; ``ranked`` — the answers so far ordered by
     quality (``pairwise``: the last two) and the documents it was shown ordered by relevance;
-    ``scalar`` — the answer's nDCG@3. After ``patience`` exchanges without success it ends
-    the conversation (see :class:`UserTraits`); ``stop`` ends it at once.
+    ``scalar`` — the answer's nDCG@3. After ``patience`` questions and missed answers it
+    ends the conversation (malformed commands never reach it, so they do not count);
+    ``stop`` ends it at once.
 
     ``version`` 0 is the user of ``fbgym/ConvSearch-v0`` (:class:`SearchCritic`: it restates
     its need in the passages' words); 1 that of v1 (:class:`AspectCritic`: one aspect at a
-    time, in its own words, and questions cost patience like failed attempts).
+    time, in its own words, with the judge's state in notes).
     """
 
     def __init__(
@@ -94,7 +88,6 @@ class SearchUser:
         self.traits = traits or UserTraits()
         critic = AspectCritic if version >= 1 else SearchCritic
         self.critic = critic(self.traits.cooperativeness)
-        self._spends = _tries_patience if version >= 1 else _uses_patience
         self._channel_user = SimulatedUser(self.critic, channel, pairwise=pairwise)
         self.channel = self._channel_user.channel
 
@@ -121,7 +114,7 @@ class SearchUser:
             feedback = self._channel_user.respond(problem, history, outcome, rng)
             if self.channel is Channel.RANKED and outcome.valid and not outcome.success:
                 feedback = self._with_doc_ranking(problem, outcome, feedback)
-        if self._spends(outcome) and not outcome.success and self._out_of_patience(history):
+        if _uses_patience(outcome) and not outcome.success and self._out_of_patience(history):
             text = f"{feedback.text} {BANK.say('impatient', rng)}".strip()
             feedback = replace(
                 feedback, text=text, end=True, notes={**feedback.notes, "ended": "patience"}
@@ -131,7 +124,7 @@ class SearchUser:
     def _out_of_patience(self, history: Sequence[Turn]) -> bool:
         if self.traits.patience is None:
             return False
-        spent = 1 + sum(1 for t in history if self._spends(t.outcome))
+        spent = 1 + sum(1 for t in history if _uses_patience(t.outcome))
         return spent >= self.traits.patience
 
     def _with_doc_ranking(self, problem: Problem, outcome: Outcome, feedback: Feedback) -> Feedback:

@@ -139,12 +139,12 @@ def test_verbal_verdicts_name_documents_and_the_next_aspect():
     assert info["success"] and not info["feedback"].meta and info["feedback"].notes["accepted"]
 
 
-def test_questions_cost_patience_like_failed_attempts(channel):
+def test_questions_cost_patience_like_missed_answers(channel):
     env = make_v1(channel, patience=3)
     env.reset(seed=5)
-    for action in ["search: anything", OPEN, "hello there"]:
+    for action in ["search: anything", OPEN, "hello there", "answer: D000001"]:
         _, _, terminated, _, _ = env.step(action)
-        assert not terminated
+        assert not terminated  # a malformed command does not reach the user
     _, _, terminated, _, info = env.step(OPEN)
     assert terminated and info["feedback"].end and info["feedback"].notes["ended"] == "patience"
 
@@ -161,14 +161,14 @@ def transcript(env, seed, actions):
 
 
 def test_the_generic_patience_knob_is_the_searchers_patience():
-    actions = [OPEN, "answer: nonsense", OPEN, OPEN, "answer: D000001", OPEN]
+    actions = [OPEN, "answer: nonsense", OPEN, OPEN, "answer: D000001", OPEN, OPEN]
     own = transcript(make_v1(patience=4), 6, actions)
     knob = transcript(make_v1(user={"patience": 4}), 6, actions)
-    assert own == knob and len(own) == 4 and own[-1][1]
-    impatient = transcript(make_v1(user="impatient"), 6, actions)
-    assert len(impatient) == 3 and impatient[-1][1]
+    assert own == knob and len(own) == 5 and own[-1][1]
+    impatient = transcript(make_v1(user="impatient"), 6, actions)  # patience 3
+    assert len(impatient) == 4 and impatient[-1][1]
     preset = transcript(make_v1(user={"preset": "impatient", "patience": 5}), 6, actions)
-    assert len(preset) == 5
+    assert len(preset) == 6 and preset[-1][1]
 
 
 @pytest.mark.parametrize(
