@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import fbgym.envs.search.hints  # noqa: F401  (registers the family's corrections)
 from fbgym.core.env import FeedbackEnv
 from fbgym.envs.search.generator import CorpusConfig
 from fbgym.envs.search.levels import LEVELS, SPLITS
@@ -109,18 +110,19 @@ class ConvSearchEnv(FeedbackEnv):
             seed=seed,
         )
         if version == 1:
-            levels = tuple(LEVELS) if levels is None else tuple(levels)
-            if not levels:
-                raise ConfigError(f"levels must name at least one of {sorted(LEVELS)}")
-            if data is None and split not in SPLITS:
-                raise ConfigError(f"unknown split {split!r}; v1 has the splits {SPLITS}")
             user, patience = _patience_of(user, patience)
+            if data is None:
+                levels = tuple(LEVELS) if levels is None else tuple(levels)
+                if not levels:
+                    raise ConfigError(f"levels must name at least one of {sorted(LEVELS)}")
+                if split not in SPLITS:
+                    raise ConfigError(f"unknown split {split!r}; v1 has the splits {SPLITS}")
         config = SearchConfig(
             corpus=corpus,
             data=data,
             threshold=threshold,
             results_shown=results_shown,
-            levels=() if data is not None else tuple(levels or ()),
+            levels=tuple(levels or ()),
         )
         traits = UserTraits(patience, cooperativeness)
         super().__init__(

@@ -13,7 +13,7 @@ from fbgym.envs.search.loaders import (
 )
 from fbgym.errors import ConfigError, DataFormatError
 
-from .conftest import make, results
+from .conftest import make, make_v1, results
 
 DOCS = {
     "d1": ("Jaguar habitat", "The jaguar lives in rainforest habitat near rivers."),
@@ -69,8 +69,8 @@ def files(tmp_path):
     return {"corpus": str(corpus), "qrels": str(qrels), "facets": str(facets)}
 
 
-def env_for(files, channel="verbal", **kwargs):
-    return make(
+def env_for(files, channel="verbal", maker=make, **kwargs):
+    return maker(
         channel,
         corpus_path=files["corpus"],
         qrels_path=files["qrels"],
@@ -177,3 +177,14 @@ def test_missing_files_are_config_errors(tmp_path, files):
         DataFiles(str(tmp_path / "nope.jsonl"), files["qrels"], facets=files["facets"])
     with pytest.raises(ConfigError, match="needs a topics file or a facets TSV"):
         DataFiles(files["corpus"], files["qrels"])
+
+
+def test_v1_plays_local_files_with_the_judges_state_in_notes(files):
+    env = env_for(files, maker=make_v1)
+    env.reset(seed=0)
+    _, _, _, _, info = env.step("ask: Are you interested in the animal?")
+    assert info["feedback"].notes["answer"] == "recorded" and not info["feedback"].meta
+    _, _, _, _, info = env.step(env.unwrapped.task.reference_action(env.unwrapped.problem))
+    assert info["success"]
+    with pytest.raises(ConfigError, match="cannot be used with data"):
+        env_for(files, maker=make_v1, levels=[1])

@@ -199,3 +199,43 @@ def test_search_results_come_from_the_problems_level():
     collection = env.unwrapped.problem.data["collection"]
     assert collection.name == info["problem"]["collection"] and "-L5-" in collection.name
     assert results(obs) and all(d in collection.position for d in results(obs))
+
+
+def test_default_feedback_gives_no_free_answers():
+    """Verbal feedback names only documents the agent gave, and never the passages' words."""
+    env = make_v1(levels=[1, 3, 5])
+    agent = FeedbackAgent()
+    for seed in range(15):
+        obs, info = env.reset(seed=seed)
+        agent.reset(obs["instruction"], seed=seed)
+        facet, given = facet_of(env), set()
+        done = False
+        while not done:
+            action = agent.act(obs, info)
+            if action.startswith("answer:"):
+                given |= {d.strip(",") for d in action.split()[1:]}
+            obs, _, terminated, truncated, info = env.step(action)
+            named = {w.strip(".,") for w in obs["feedback"].split() if w.startswith("D0")}
+            assert named <= given
+            assert not set(content_words(obs["feedback"])) & set(facet.terms)
+            done = terminated or truncated
+
+
+@pytest.mark.parametrize("rung", ["hindsight", "future", "ground_truth", "edit"])
+def test_each_rung_of_the_ladder_says_more(rung):
+    env = make_v1(user={"informativeness": rung}, levels=[3], patience=None)
+    _, info = env.reset(seed=0)
+    problem, facet = env.unwrapped.problem, facet_of(env)
+    _, _, _, _, info = env.step("answer: D000001 D000002 D000003")
+    words = set(content_words(info["feedback"].text))
+    assert (facet.said[0] in words) == (rung != "hindsight")
+    assert (set(facet.terms) <= words) == (rung == "ground_truth")
+    ideal = problem.data["ideal"][:3]
+    assert all(d in info["feedback"].text for d in ideal) == (rung == "edit")
+    if rung == "ground_truth":
+        obs, *_ = env.step(f"search: {problem.data['topic'].name} {' '.join(facet.terms)}")
+        _, _, _, _, info = env.step("answer: " + " ".join(results(obs)[:3]))
+        assert info["success"]
+    if rung == "edit":
+        _, _, _, _, info = env.step("answer: " + " ".join(ideal))
+        assert info["success"]
