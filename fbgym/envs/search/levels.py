@@ -1,17 +1,4 @@
-"""Leveled collections for ``fbgym/ConvSearch-v1``: thousands of needs, in the users' own words.
-
-Each level is a collection of its own, with topics split between ``test`` and ``train`` (no
-topic, facet or request in both). A topic is written as in the v0 generator (a two-word name,
-shared topic terms, facets with their own vocabulary), with one difference that makes
-conversational search what it is: the user does not speak the collection's vocabulary. Each
-facet has a few *aspects*, and for each one the user has a word of its own, an everyday word
-that the facet's passages use only now and then (``overlap``) and that a sibling facet may
-use too (``ambiguity``). Asking the user what it wants gets those words, one aspect at a time;
-which passages are right still takes looking at them, and the user's verdicts on an answer.
-
-Levels go from few facets per topic, many relevant passages and a user whose words the
-passages often use, to many facets, few relevant passages, and a user whose words say little.
-"""
+"""Leveled collections for ``fbgym/ConvSearch-v1``: thousands of needs, in the users' own words."""
 
 from __future__ import annotations
 
@@ -45,6 +32,7 @@ class LevelConfig:
     """How one level's collection is made; equal configs give identical collections."""
 
     level: int
+    """The level's number, 1 (easiest) upwards."""
     facets: tuple[int, int]
     """Fewest and most facets per topic (readings of its request)."""
     aspects: int
@@ -106,12 +94,13 @@ def split_facets(collection: Collection, split: str) -> tuple[Facet, ...]:
     """The facets of a level's topics in ``split`` (ConfigError for a split it does not have)."""
     if split not in SPLITS:
         raise ConfigError(f"unknown split {split!r}; a level has the splits {SPLITS}")
+    judged = {f.id for f in collection.facets}
     return tuple(
         f
         for t, topic in enumerate(collection.topics)
         if split_of(t) == split
         for f in topic.facets
-        if f in collection.facets
+        if f.id in judged
     )
 
 
@@ -139,7 +128,17 @@ def _user_words(
 
 @lru_cache(maxsize=8)
 def generate_level(config: LevelConfig) -> Collection:
-    """The collection of one level (built once per config and process)."""
+    """The collection of one level (built once per config and process).
+
+    Topics are written as in the v0 generator (a two-word name, shared topic terms, facets
+    with vocabularies of their own), topic ``t`` in split :func:`split_of`, with one
+    difference that makes conversational search what it is: the user does not speak the
+    collection's vocabulary. Each facet has ``aspects`` aspects, and for each the user has
+    an everyday word of its own, which the facet's relevant passages use only now and then
+    (``overlap``) and a sibling facet's user may say too (``ambiguity``). Asking the user
+    gets those words, one aspect at a time; which passages are right still takes looking at
+    them and hearing the user's verdicts on an answer.
+    """
     rng = make_random("search-level", config)
     taken: set[str] = set()
     noise = pseudo_words(rng, _NOISE_WORDS, taken)

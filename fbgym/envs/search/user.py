@@ -34,7 +34,8 @@ class UserTraits:
     """Questions and missed answers it puts up with before it leaves; ``None``: it never
     leaves. Malformed commands never reach it, so they do not count."""
     cooperativeness: float = 0.5
-    """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words."""
+    """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words (v0) or
+    ``round(2 * c)`` aspects in its own words (v1)."""
 
     def __post_init__(self) -> None:
         if self.patience is not None and self.patience < 1:
