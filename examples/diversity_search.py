@@ -71,12 +71,13 @@ def level_rows() -> list[str]:
 
 
 def words_rows() -> list[str]:
-    """Per level: how often a relevant passage uses a word the user says, and how often a
-    word the user says is also said by a user of a sibling facet."""
+    """Per level: how often a relevant passage uses a word the user says, how often a word
+    the user says is also said by a user of a sibling facet, and how much of a facet's
+    passage vocabulary its siblings use too."""
     rows = []
     for level in LEVELS:
         collection = task("fbgym/ConvSearch-v1", levels=[level]).collection
-        used, shared, facets = [], [], collection.facets[:500]
+        used, shared, kin, facets = [], [], [], collection.facets[:500]
         for facet in facets:
             siblings = [f for f in collection.topic_of[facet.topic_id].facets if f.id != facet.id]
             for doc_id, grade in collection.qrels[facet.id].items():
@@ -84,10 +85,11 @@ def words_rows() -> list[str]:
                     words = set(content_words(collection.text_of[doc_id]))
                     used += [w in words for w in facet.said]
             shared += [any(w in s.said for s in siblings) for w in facet.said]
+            kin.append(len(set(facet.terms) & {w for s in siblings for w in s.terms}))
         said_terms = sum(bool(set(f.said) & set(f.terms)) for f in facets)
         rows.append(
             f"| {level} | {statistics.mean(used):.2f} | {statistics.mean(shared):.2f} "
-            f"| {said_terms} |"
+            f"| {said_terms} | {statistics.mean(kin):.1f} of {len(facets[0].terms)} |"
         )
     return rows
 
@@ -125,11 +127,13 @@ def main(out: Path = OUT) -> str:
         "",
         "The user tells its need one aspect at a time, each in a word of its own. How often",
         "a relevant passage uses one of those words, how often a sibling facet's user says",
-        "the same word, and how many needs have a told word among the passages' own terms:",
+        "the same word, how many needs have a told word among the passages' own terms, and",
+        "how many words of a need's passage vocabulary its sibling facets' passages use too",
+        "(what makes expanding a query from a relevant passage risky at the higher levels):",
         "",
         "| level | relevant passages using a told word | told words a sibling says too "
-        "| needs told in the passages' terms (of 500) |",
-        "| --- | --- | --- | --- |",
+        "| needs told in the passages' terms (of 500) | passage words a sibling uses too |",
+        "| --- | --- | --- | --- | --- |",
         *words_rows(),
         "",
         "## fbgym/ConvSearch-v0, for comparison",

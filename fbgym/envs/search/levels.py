@@ -51,6 +51,10 @@ class LevelConfig:
     """Grade-0 passages per topic that mention it but no facet in earnest."""
     noise: float = 0.2
     """Share of the collection that is about no topic."""
+    kinship: float = 0.0
+    """Share of a facet's passage vocabulary that its sibling facets use too."""
+    signature: tuple[int, int] = (4, 6)
+    """Fewest and most words of its facet's vocabulary a relevant passage uses."""
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -60,7 +64,12 @@ class LevelConfig:
                 f"need aspects >= 1, relevant >= 3 and topics >= {len(SPLITS)}; got "
                 f"aspects={self.aspects}, relevant={self.relevant}, topics={self.topics}"
             )
-        for name in ("overlap", "ambiguity"):
+        object.__setattr__(self, "signature", tuple(int(x) for x in self.signature))
+        if len(self.signature) != 2 or not 1 <= self.signature[0] <= self.signature[1]:
+            raise ConfigError(
+                f"signature must be (fewest, most) with 1 <= fewest <= most, got {self.signature}"
+            )
+        for name in ("overlap", "ambiguity", "kinship"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if not 0.0 <= self.noise < 1.0:
@@ -68,11 +77,11 @@ class LevelConfig:
 
 
 LEVELS: dict[int, LevelConfig] = {
-    1: LevelConfig(1, (2, 2), 2, 5, 0.35, 0.2, 1100, mixed=2, overviews=3, noise=0.1),
-    2: LevelConfig(2, (2, 3), 2, 5, 0.3, 0.3, 880, mixed=2, overviews=4, noise=0.2),
-    3: LevelConfig(3, (3, 4), 3, 4, 0.25, 0.4, 630, mixed=3, overviews=4, noise=0.3),
-    4: LevelConfig(4, (4, 6), 3, 4, 0.2, 0.5, 440, mixed=3, overviews=5, noise=0.45),
-    5: LevelConfig(5, (6, 8), 3, 4, 0.15, 0.6, 315, mixed=4, overviews=6, noise=0.6),
+    1: LevelConfig(1, (2, 2), 2, 5, 0.35, 0.2, 1100, 2, 3, noise=0.1),
+    2: LevelConfig(2, (2, 3), 2, 5, 0.3, 0.3, 880, 2, 4, noise=0.2, kinship=0.1),
+    3: LevelConfig(3, (3, 4), 3, 4, 0.25, 0.4, 630, 3, 4, 0.3, 0.3, (3, 5)),
+    4: LevelConfig(4, (4, 6), 3, 4, 0.2, 0.5, 440, 3, 5, 0.45, 0.4, (3, 4)),
+    5: LevelConfig(5, (6, 8), 3, 4, 0.15, 0.6, 315, 4, 6, 0.6, 0.5, (2, 4)),
 }
 """The levels of ``fbgym/ConvSearch-v1``, easiest first."""
 
@@ -137,7 +146,9 @@ def generate_level(config: LevelConfig) -> Collection:
     an everyday word of its own, which the facet's relevant passages use only now and then
     (``overlap``) and a sibling facet's user may say too (``ambiguity``). Asking the user
     gets those words, one aspect at a time; which passages are right still takes looking at
-    them and hearing the user's verdicts on an answer.
+    them and hearing the user's verdicts on an answer. At the higher levels a relevant
+    passage uses fewer of its facet's words (``signature``), and siblings share more of them
+    (``kinship``), so that a query grown from a relevant passage finds its siblings too.
     """
     rng = make_random("search-level", config)
     taken: set[str] = set()
@@ -153,10 +164,13 @@ def generate_level(config: LevelConfig) -> Collection:
         shared = pseudo_words(rng, _TOPIC_TERMS, taken)
         count = rng.randint(*config.facets)
         said = _user_words(rng, config, everyday, count)
+        kin = round(config.kinship * _FACET_TERMS)
+        kindred = pseudo_words(rng, 2 * kin, taken)
         facets = []
         for f in range(count):
-            shared_aspects = rng.sample(aspects, _FACET_TERMS // 2)
-            terms = shared_aspects + pseudo_words(rng, _FACET_TERMS - len(shared_aspects), taken)
+            shared_aspects = rng.sample(aspects, (_FACET_TERMS - kin) // 2)
+            terms = shared_aspects + sample_words(rng, kindred, kin)
+            terms += pseudo_words(rng, _FACET_TERMS - len(terms), taken)
             rng.shuffle(terms)
             words = said[f]
             facets.append(
@@ -195,7 +209,8 @@ def _topic_passages(
     for facet in facets:
         siblings = [s for s in facets if s is not facet]
         for _ in range(config.relevant):
-            words = topic_words(rng, *context) + sample_words(rng, facet.terms, rng.randint(4, 6))
+            signature = rng.randint(*config.signature)
+            words = topic_words(rng, *context) + sample_words(rng, facet.terms, signature)
             words += [w for w in facet.said if rng.random() < config.overlap]
             words.append(rng.choice(rng.choice(siblings).terms))
             out.append((write_passage(rng, words), {facet.id: 2}))

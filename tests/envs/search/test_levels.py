@@ -67,7 +67,7 @@ def test_users_words_are_their_own_and_passages_use_them_now_and_then(level):
             if grade == 2:
                 words = set(content_words(collection.text_of[doc_id]))
                 rates += [w in words for w in facet.said]
-                assert len(words & set(facet.terms)) >= 4
+                assert len(words & set(facet.terms)) >= config.signature[0]
     assert statistics.mean(rates) == pytest.approx(config.overlap, abs=0.06)
 
 
@@ -84,6 +84,19 @@ def test_siblings_share_the_users_words_more_often_at_higher_levels():
         return statistics.mean(pairs)
 
     assert shared(LEVELS[1]) < shared(LEVELS[3]) < shared(LEVELS[5])
+
+
+def test_siblings_share_more_of_the_passages_vocabulary_at_higher_levels():
+    def kin(config):
+        topics = generate_level(config).topics[:200]
+        return statistics.mean(
+            len(set(a.terms) & set(b.terms))
+            for t in topics
+            for i, a in enumerate(t.facets)
+            for b in t.facets[i + 1 :]
+        )
+
+    assert kin(LEVELS[1]) < 0.5 < kin(LEVELS[3]) < kin(LEVELS[5])
 
 
 def test_request_names_the_topic_and_no_word_of_a_facet(level):
@@ -120,6 +133,8 @@ def test_level_config_takes_the_collection_seed():
         ({"overlap": 1.5}, "overlap must be in"),
         ({"ambiguity": -0.1}, "ambiguity must be in"),
         ({"noise": 1.0}, "noise must be in"),
+        ({"kinship": 2.0}, "kinship must be in"),
+        ({"signature": (0, 3)}, "signature must be"),
     ],
 )
 def test_bad_level_configs_are_rejected_with_the_reason(kwargs, message):
