@@ -91,3 +91,38 @@ def test_env_episode_default_corpus(benchmark):
         return env.step(env.unwrapped.task.reference_action(env.unwrapped.problem))
 
     assert benchmark(episode)[4]["success"]
+
+
+def test_level_build_against_v0_of_the_same_size(benchmark, per_call):
+    """Building v1's largest level (collection and index), as a ratio to v0's generator and
+    index at the same number of passages, both measured here."""
+    from fbgym.envs.search.levels import LEVELS, generate_level
+
+    level = LEVELS[max(LEVELS)]
+    build = lambda: SearchIndex(generate_level.__wrapped__(level))  # noqa: E731
+    index = benchmark.pedantic(build, rounds=1)
+    size = len(index.collection.doc_ids)
+    v0 = CorpusConfig.of_size(size, seed=0)
+    reference = per_call(
+        lambda: SearchIndex(generate_collection.__wrapped__(v0)), number=1, repeat=2
+    )
+    ratio = per_call(build, number=1, repeat=2) / reference
+    benchmark.extra_info["ratio_to_v0"] = ratio
+    print(f"\nv1 level {level.level} ({size:,} passages): {ratio:.2f}x v0 at that size")
+    assert size > 10_000
+
+
+def test_env_episode_v1(benchmark):
+    import gymnasium as gym
+
+    import fbgym.envs.search  # noqa: F401
+
+    env = gym.make("fbgym/ConvSearch-v1", feedback="verbal", levels=[3])
+
+    def episode():
+        _, info = env.reset(seed=0)
+        env.step("ask: What exactly are you looking for?")
+        env.step(f"search: {info['problem']['request']}")
+        return env.step(env.unwrapped.task.reference_action(env.unwrapped.problem))
+
+    assert benchmark(episode)[4]["success"]

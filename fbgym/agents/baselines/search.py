@@ -36,17 +36,18 @@ class SearchPolicy:
         self.cutoff = cutoff
         self.query: list[str] = list(dict.fromkeys(content_words(request)))
         self.accepted: list[str] = []
+        self.partial: list[str] = []
         self.rejected: set[str] = set()
         self.last_answer: list[str] = []
         self._next = "ask" if ask_first else "search"
-        self._last_move = ""
+        self._answered = False
 
     def act(self, observation: Observation, info: dict[str, Any]) -> str:
         """The next command: a question, a search, or an answer."""
         feedback = info.get("feedback")
         if self.use_feedback and isinstance(feedback, Feedback):
-            self._learn(feedback, info)
-        self._last_move = self._next
+            self._learn(feedback, missed=self._answered and not info.get("success"))
+        self._answered = False
         if self._next == "ask":
             self._next = "search"
             return QUESTION
@@ -57,26 +58,32 @@ class SearchPolicy:
         self._next = "search"
         results = _RESULT.findall(observation.get("observation", ""))
         picked = [d for d in self.accepted if d not in self.rejected]
-        picked += [d for d in results if d not in picked and d not in self.rejected]
-        self.last_answer = picked[: max(self.cutoff, 1)] or results[:1]
+        fresh = [d for d in results if d not in picked and d not in self.rejected]
+        partial = [d for d in self.partial if d not in picked]
+        picked += [d for d in fresh if d not in partial]
+        cut = max(self.cutoff, 1)
+        if partial and len(self.accepted) < cut:  # a partly relevant one ranks below the rest
+            picked = picked[: cut - 1] + partial[:1]
+        self.last_answer = picked[:cut] or results[:1]
         if not self.last_answer:  # nothing found: answer with the query's first words fails
             self._next = "search"
-            self._last_move = "search"
             return f"search: {' '.join(self.query)}"
+        self._answered = True
         return "answer: " + ", ".join(self.last_answer)
 
-    def _learn(self, feedback: Feedback, info: dict[str, Any]) -> None:
-        """Take words, accepted and rejected documents from one piece of feedback."""
+    def _learn(self, feedback: Feedback, *, missed: bool) -> None:
+        """Take words from one piece of feedback and, after a missed answer, its verdicts."""
         for part in feedback.parts:
             if part.kind in _POSITIVE:
                 words = [w for w in content_words(part.text) if not _looks_like_id(w)]
                 self.query.extend(w for w in words if w not in self.query)
-        meta = feedback.meta
-        if self._last_move != "answer" or info["success"]:
+        if not missed:
             return
+        meta = feedback.meta
         if "rejected" in meta:  # verbal
             self.rejected.update(meta["rejected"])
             self.accepted += [d for d in meta.get("accepted", ()) if d not in self.accepted]
+            self.partial += [d for d in meta.get("partial", ()) if d not in self.partial]
         elif "doc_ranking" in meta:  # ranked
             groups = meta["doc_ranking"]
             below = groups[1:] if len(groups) > 1 else groups

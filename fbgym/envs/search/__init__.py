@@ -10,3 +10,11 @@ with registry._builtin():
         channels=("verbal", "unary", "ranked", "scalar"),
         description="Find passages for a user's hidden facet: search, ask, answer (nDCG@3).",
     )
+    registry.register(
+        "fbgym/ConvSearch-v1",
+        "fbgym.envs.search.env:ConvSearchEnv",
+        family="search",
+        channels=("verbal", "unary", "ranked", "scalar"),
+        description="Five levels, thousands of needs told in the user's own words; questions cost.",
+        kwargs={"version": 1, "max_turns": 12},
+    )

@@ -23,6 +23,9 @@ class Facet:
     """A short label (a word or two) for yes/no clarifying questions."""
     questions: tuple[tuple[str, str], ...] = ()
     """Recorded (clarifying question, this user's answer) pairs, e.g. from ClariQ or Qulac."""
+    said: tuple[str, ...] = ()
+    """The user's own word for each aspect of its need, in the order it tells them; empty:
+    the user restates its need in :attr:`terms` (``fbgym/ConvSearch-v0``, loaded facets)."""
 
 
 @dataclass(frozen=True)

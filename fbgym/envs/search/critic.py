@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from fbgym.core.types import FeedbackKind as K
 from fbgym.core.types import FeedbackPart, Outcome, Problem, Turn
@@ -74,11 +75,6 @@ def _docs(rng: random.Random, key: str, docs: Sequence[str], **fields: str) -> s
     return BANK.say(key, rng, docs=join_words(docs), **verbs, **fields)
 
 
-def revealed_before(history: Sequence[Turn]) -> set[str]:
-    """Every facet word the user has said so far."""
-    return {w for t in history for w in t.feedback.meta.get("revealed", ())}
-
-
 class SearchCritic(Critic):
     """A user with a hidden facet.
 
@@ -91,17 +87,44 @@ class SearchCritic(Critic):
     def __init__(self, cooperativeness: float = 0.5):
         self.cooperativeness = cooperativeness
 
+    def told(self, history: Sequence[Turn]) -> set[str]:
+        """The words of its need the user has said so far (kept in the judge's notes)."""
+        return {w for t in history for w in t.feedback.notes.get("revealed", ())}
+
+    def record(
+        self, parts: Sequence[FeedbackPart], stated: dict[str, Any], judged: dict[str, Any]
+    ) -> Critique:
+        """The critique of ``parts``: what the text states in meta, the rest in notes."""
+        return Critique(tuple(parts), stated, judged)
+
     def _restate(
         self, problem: Problem, history: Sequence[Turn], rng: random.Random
     ) -> tuple[FeedbackPart | None, list[str]]:
         """A sentence with the next unrevealed words of the need, and those words."""
         facet: Facet = problem.data["facet"]
-        said = revealed_before(history)
+        said = self.told(history)
         fresh = [w for w in facet.terms if w not in said][: round(4 * self.cooperativeness)]
         if not fresh:
             return None, []
         text = BANK.say("want", rng, terms=join_words(fresh))
         return FeedbackPart(K.FUTURE_POSITIVE, text), fresh
+
+    def _nothing_new(self, problem: Problem, rng: random.Random) -> FeedbackPart:
+        """What the user says to an open question when it has told all it will."""
+        return FeedbackPart(
+            K.FUTURE_POSITIVE, BANK.say("vague", rng, topic=problem.data["topic"].name)
+        )
+
+    def _own_words(self, facet: Facet) -> set[str]:
+        """Words the user takes as naming its own facet."""
+        return set(facet.terms)
+
+    def _too_many(self, named: set[str], rng: random.Random) -> FeedbackPart | None:
+        """The reply to a question naming ``named`` (facet words) at once, if it will not answer.
+
+        ``None``: it answers yes or no, whatever the question names.
+        """
+        return None
 
     def answer_question(
         self, problem: Problem, history: Sequence[Turn], question: str, rng: random.Random
@@ -114,13 +137,18 @@ class SearchCritic(Critic):
             theirs = set(content_words(recorded))
             if theirs and len(words & theirs) / len(words | theirs) >= 0.5:
                 revealed = [w for w in content_words(answer) if w in facet.terms]
-                return Critique(
+                return self.record(
                     (FeedbackPart(K.FUTURE_POSITIVE, answer),),
+                    {},
                     {"answer": "recorded", "revealed": revealed},
                 )
-        siblings = {w for f in topic.facets if f.id != facet.id for w in f.terms} - set(facet.terms)
+        own = self._own_words(facet)
+        siblings = {w for f in topic.facets if f.id != facet.id for w in self._own_words(f)} - own
+        too_many = self._too_many(words & (own | siblings), rng)
+        if too_many is not None:
+            return self.record((too_many,), {}, {"answer": "many", "revealed": []})
         parts: list[FeedbackPart] = []
-        if words & set(facet.terms):
+        if words & own:
             parts.append(FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("yes", rng)))
             kind = "yes"
         elif words & siblings:
@@ -135,8 +163,8 @@ class SearchCritic(Critic):
         if part is not None:
             parts.append(part)
         elif kind == "open":
-            parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("vague", rng, topic=topic.name)))
-        return Critique(tuple(parts), {"answer": kind, "revealed": revealed})
+            parts.append(self._nothing_new(problem, rng))
+        return self.record(parts, {}, {"answer": kind, "revealed": revealed})
 
     def reply(
         self, problem: Problem, history: Sequence[Turn], outcome: Outcome, rng: random.Random
@@ -156,9 +184,10 @@ class SearchCritic(Critic):
         qrels: dict[str, int] = problem.data["qrels"]
         shown = list(outcome.diagnosis.get("docs", ()))[:3]
         if outcome.success:
-            return Critique(
+            return self.record(
                 (FeedbackPart(K.HINDSIGHT_POSITIVE, BANK.say("success", rng)),),
-                notes={"accepted": [d for d in shown if qrels.get(d, 0) > 0]},
+                {},
+                {"accepted": [d for d in shown if qrels.get(d, 0) > 0]},
             )
         top = max(qrels.values(), default=1)
         good_grade = min(top, 2)
@@ -191,5 +220,5 @@ class SearchCritic(Critic):
             parts.append(FeedbackPart(K.FUTURE_POSITIVE, _docs(rng, "more_like", good)))
         else:
             parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say("specific", rng)))
-        meta = {"accepted": good, "partial": partial, "rejected": bad, "revealed": revealed}
-        return Critique(tuple(parts), meta)
+        stated = {"accepted": good, "partial": partial, "rejected": bad}
+        return self.record(parts, stated, {"revealed": revealed})

@@ -73,6 +73,8 @@ _REQUESTS = (
     "I'd like to learn about {name}.",
 )
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+Passage = tuple[str, dict[str, int]]
+"""A passage's text and its grades: {facet id: grade}, empty for grade 0 everywhere."""
 _FACET_TERMS = 10
 _TOPIC_TERMS = 8
 _NOISE_WORDS = 2000
@@ -99,13 +101,9 @@ class CorpusConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "facets", tuple(int(x) for x in self.facets))
+        object.__setattr__(self, "facets", facet_range(self.facets))
         if self.topics < 1:
             raise ConfigError(f"topics must be at least 1, got {self.topics}")
-        if len(self.facets) != 2 or not 2 <= self.facets[0] <= self.facets[1]:
-            raise ConfigError(
-                f"facets must be (fewest, most) with 2 <= fewest <= most, got {self.facets}"
-            )
         if self.passages_per_facet < 3:
             raise ConfigError(
                 f"passages_per_facet must be at least 3, got {self.passages_per_facet}"
@@ -130,7 +128,15 @@ class CorpusConfig:
         return cls(topics=max(1, passages // 26), passages=max(passages, per_topic), seed=seed)
 
 
-def _words(rng: random.Random, count: int, taken: set[str]) -> list[str]:
+def facet_range(facets: tuple[int, int]) -> tuple[int, int]:
+    """``facets`` as (fewest, most) facets per topic, or ConfigError saying what is allowed."""
+    facets = tuple(int(x) for x in facets)
+    if len(facets) != 2 or not 2 <= facets[0] <= facets[1]:
+        raise ConfigError(f"facets must be (fewest, most) with 2 <= fewest <= most, got {facets}")
+    return facets
+
+
+def pseudo_words(rng: random.Random, count: int, taken: set[str]) -> list[str]:
     """``count`` new pseudo-words, none a stopword or in ``taken`` (which is updated)."""
     stop = _STOPWORDS
     out: list[str] = []
@@ -145,7 +151,7 @@ def _words(rng: random.Random, count: int, taken: set[str]) -> list[str]:
     return out
 
 
-def _passage(rng: random.Random, words: list[str]) -> str:
+def write_passage(rng: random.Random, words: list[str]) -> str:
     """``words`` shuffled into sentence frames, four to a sentence."""
     rng.shuffle(words)
     while len(words) % 4:
@@ -158,15 +164,20 @@ def _passage(rng: random.Random, words: list[str]) -> str:
     return " ".join(sentences)
 
 
-def _topic_words(
+def topic_words(
     rng: random.Random, name: list[str], shared: list[str], noise: list[str]
 ) -> list[str]:
     """The words every passage of a topic starts from: its name, shared terms, noise."""
-    return name[: rng.randint(1, 2)] + _sample(rng, shared, 2) + _sample(rng, noise, 3)
+    return name[: rng.randint(1, 2)] + sample_words(rng, shared, 2) + sample_words(rng, noise, 3)
 
 
-def _sample(rng: random.Random, pool: list[str] | tuple[str, ...], k: int) -> list[str]:
-    return rng.sample(list(pool), min(k, len(pool)))
+def request_for(rng: random.Random, name: str) -> str:
+    """What a user says first about topic ``name``: it names the topic, not the facet."""
+    return _REQUESTS[rng.randrange(len(_REQUESTS))].format(name=name)
+
+
+def sample_words(rng: random.Random, pool: list[str] | tuple[str, ...], k: int) -> list[str]:
+    return rng.sample(pool, min(k, len(pool)))
 
 
 @lru_cache(maxsize=8)
@@ -174,19 +185,19 @@ def generate_collection(config: CorpusConfig) -> Collection:
     """The collection ``config`` describes (built once per config and process)."""
     rng = make_random("search-corpus", config.seed, config)
     taken: set[str] = set()
-    noise = _words(rng, _NOISE_WORDS, taken)
-    aspects = _words(rng, max(_ASPECTS_MIN, _ASPECTS_PER_TOPIC * config.topics), taken)
+    noise = pseudo_words(rng, _NOISE_WORDS, taken)
+    aspects = pseudo_words(rng, max(_ASPECTS_MIN, _ASPECTS_PER_TOPIC * config.topics), taken)
     topics: list[Topic] = []
-    passages: list[tuple[str, dict[str, int]]] = []  # text, {facet id: grade}
+    passages: list[Passage] = []
     for t in range(config.topics):
         topic_id = f"T{t + 1:05d}"
-        name_words = _words(rng, 2, taken)
+        name_words = pseudo_words(rng, 2, taken)
         name = " ".join(name_words)
-        shared = _words(rng, _TOPIC_TERMS, taken)
+        shared = pseudo_words(rng, _TOPIC_TERMS, taken)
         facets = []
         for f in range(rng.randint(*config.facets)):
             shared_aspects = rng.sample(aspects, _FACET_TERMS // 2)
-            rest = shared_aspects[1:] + _words(rng, _FACET_TERMS - len(shared_aspects), taken)
+            rest = shared_aspects[1:] + pseudo_words(rng, _FACET_TERMS - len(shared_aspects), taken)
             rng.shuffle(rest)
             terms = (shared_aspects[0], *rest)
             facets.append(
@@ -200,30 +211,50 @@ def generate_collection(config: CorpusConfig) -> Collection:
                     name=terms[0],
                 )
             )
-        request = _REQUESTS[rng.randrange(len(_REQUESTS))].format(name=name)
-        topics.append(Topic(topic_id, name, request, tuple(facets)))
+        topics.append(Topic(topic_id, name, request_for(rng, name), tuple(facets)))
         context = (name_words, shared, noise)
 
         for facet in facets:
             siblings = [s for s in facets if s is not facet]
             for _ in range(config.passages_per_facet):
-                words = _topic_words(rng, *context) + _sample(rng, facet.terms, rng.randint(4, 6))
+                words = topic_words(rng, *context) + sample_words(
+                    rng, facet.terms, rng.randint(4, 6)
+                )
                 words.append(rng.choice(rng.choice(siblings).terms))
-                passages.append((_passage(rng, words), {facet.id: 2}))
+                passages.append((write_passage(rng, words), {facet.id: 2}))
         for _ in range(config.mixed_per_topic):
             a, b = rng.sample(facets, 2)
-            words = _topic_words(rng, *context) + _sample(rng, a.terms, 2)
-            words += _sample(rng, b.terms, 2)
-            passages.append((_passage(rng, words), {a.id: 1, b.id: 1}))
+            words = topic_words(rng, *context) + sample_words(rng, a.terms, 2)
+            words += sample_words(rng, b.terms, 2)
+            passages.append((write_passage(rng, words), {a.id: 1, b.id: 1}))
         for _ in range(config.overviews_per_topic):
-            words = _topic_words(rng, *context) + _sample(rng, shared, 3)
+            words = topic_words(rng, *context) + sample_words(rng, shared, 3)
             words.append(rng.choice(rng.choice(facets).terms))
-            passages.append((_passage(rng, words), {}))
-    while len(passages) < config.passages:
-        words = _sample(rng, noise, 10)
+            passages.append((write_passage(rng, words), {}))
+    return assemble(
+        rng, topics, passages, noise, config.passages, "generated-{size}-{hash}", config
+    )
+
+
+def assemble(
+    rng: random.Random,
+    topics: list[Topic],
+    passages: list[Passage],
+    noise: list[str],
+    size: int,
+    name: str,
+    config: object,
+) -> Collection:
+    """The collection of ``passages``, padded with noise to ``size``, in a seeded order.
+
+    Noise passages are ``noise`` words, a third of them with a word of a topic's name.
+    Documents get ids by row; ``name`` may hold ``{size}`` and ``{hash}`` (of ``config``).
+    """
+    while len(passages) < size:
+        words = sample_words(rng, noise, 10)
         if topics and rng.random() < 0.3:
             words.append(rng.choice(rng.choice(topics).name.split()))
-        passages.append((_passage(rng, words), {}))
+        passages.append((write_passage(rng, words), {}))
     order = list(range(len(passages)))
     rng.shuffle(order)
     width = max(6, len(str(len(passages))))
@@ -237,7 +268,7 @@ def generate_collection(config: CorpusConfig) -> Collection:
         for facet_id, grade in grades.items():
             qrels.setdefault(facet_id, {})[doc_id] = grade
     return Collection(
-        name=f"generated-{len(doc_ids)}-{derive_seed(config) % 16**6:06x}",
+        name=name.format(size=len(doc_ids), hash=f"{derive_seed(config) % 16**6:06x}"),
         doc_ids=tuple(doc_ids),
         texts=tuple(texts),
         topics=tuple(topics),

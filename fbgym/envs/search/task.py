@@ -9,8 +9,9 @@ from functools import cached_property, lru_cache
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
 from fbgym.envs.search.actions import USAGE, CommandError, Verb, parse_command
-from fbgym.envs.search.collection import Collection
+from fbgym.envs.search.collection import Collection, Facet
 from fbgym.envs.search.generator import CorpusConfig, generate_collection
+from fbgym.envs.search.levels import LEVELS, generate_level, level_config, split_facets
 from fbgym.envs.search.loaders import DataFiles, load_collection
 from fbgym.envs.search.metrics import ndcg_at_k, recall_at_k
 from fbgym.envs.search.retrieval import Hit, SearchIndex
@@ -41,8 +42,20 @@ class SearchConfig:
     """An answer succeeds when its nDCG@3 reaches this."""
     results_shown: int = 10
     """How many results a search shows."""
+    levels: tuple[int, ...] = ()
+    """``fbgym/ConvSearch-v1``: the levels problems take turns at, each a generated collection
+    of its own (:mod:`fbgym.envs.search.levels`, seeded by ``corpus.seed``); empty: one
+    collection, ``corpus`` or ``data``."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "levels", tuple(self.levels))
+        unknown = [lv for lv in self.levels if lv not in LEVELS]
+        if unknown:
+            raise ConfigError(
+                f"unknown search level(s) {unknown}; expected some of {sorted(LEVELS)}"
+            )
+        if self.levels and self.data is not None:
+            raise ConfigError("levels choose generated collections; they cannot be used with data")
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], got {self.threshold}")
         if not 1 <= self.results_shown <= 1000:
@@ -56,10 +69,12 @@ def search_index(collection: Collection) -> SearchIndex:
 
 
 @lru_cache(maxsize=32)
-def _facet_order(collection: Collection, split: str, seed: int) -> tuple[int, ...]:
-    order = list(range(len(collection.facets)))
+def _facet_order(collection: Collection, split: str, seed: int, leveled: bool) -> tuple[Facet, ...]:
+    """The facets problems take in turn: a seeded shuffle of all, or of a level's split's."""
+    pool = split_facets(collection, split) if leveled else collection.facets
+    order = list(range(len(pool)))
     make_random("search-order", collection.name, split, seed).shuffle(order)
-    return tuple(order)
+    return tuple(pool[i] for i in order)
 
 
 def render_results(
@@ -88,10 +103,19 @@ class SearchTask:
 
     @cached_property
     def collection(self) -> Collection:
-        """The passages, topics and qrels (built or loaded once per process)."""
+        """The passages, topics and qrels (built or loaded once per process).
+
+        A leveled task has one collection per level; this is its first level's.
+        """
+        if self.config.levels:
+            return self.collection_at(self.config.levels[0])
         if self.config.data is not None:
             return load_collection(self.config.data)
         return generate_collection(self.config.corpus)
+
+    def collection_at(self, level: int) -> Collection:
+        """The generated collection of ``level`` (built once per process)."""
+        return generate_level(level_config(level, self.config.corpus.seed))
 
     @property
     def index(self) -> SearchIndex:
@@ -99,34 +123,45 @@ class SearchTask:
         return search_index(self.collection)
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
-        """Facet ``index`` of a seeded shuffle of the collection's facets (cycling past the end)."""
-        collection = self.collection
-        order = _facet_order(collection, split, seed)
-        facet = collection.facets[order[index % len(order)]]
+        """Facet ``index`` of a seeded shuffle of the collection's facets (cycling past the end).
+
+        A leveled task gives problem ``index`` the level ``levels[index % len(levels)]`` and
+        takes facets in turn from the shuffled facets of that level's ``split``.
+        """
+        levels = self.config.levels
+        level = levels[index % len(levels)] if levels else None
+        collection = self.collection if level is None else self.collection_at(level)
+        order = _facet_order(collection, split, seed, level is not None)
+        facet = order[(index // len(levels) if levels else index) % len(order)]
         topic = collection.topic_of[facet.topic_id]
         qrels = dict(collection.qrels[facet.id])
         ideal = collection.ideal_ranking(facet.id)
+        public = {
+            "request": topic.request,
+            "topic_id": topic.id,
+            "collection": collection.name,
+            "documents": len(collection.doc_ids),
+            "cutoff": CUTOFF,
+            "threshold": self.config.threshold,
+        }
+        if level is not None:
+            public["level"] = level
         return Problem(
             id=f"search/{collection.name}/{split}/{seed}/{index}",
             family=self.family,
             instruction=INSTRUCTION,
             observation=f'The user says: "{topic.request}"',
             answer=list(ideal[:10]),
-            public={
-                "request": topic.request,
-                "topic_id": topic.id,
-                "collection": collection.name,
-                "documents": len(collection.doc_ids),
-                "cutoff": CUTOFF,
-                "threshold": self.config.threshold,
-            },
+            public=public,
             data={
                 "facet": facet,
                 "topic": topic,
                 "qrels": qrels,
                 "ideal": ideal,
                 "texts": collection.text_of,
+                "collection": collection,
             },
+            difficulty=level,
         )
 
     def reference_action(self, problem: Problem) -> str:
@@ -139,7 +174,8 @@ class SearchTask:
             command = parse_command(action)
         except CommandError as exc:
             return Outcome.invalid(str(exc))
-        known = self.collection.position
+        collection: Collection = problem.data["collection"]
+        known = collection.position
         if command.verb is Verb.STOP:
             return Outcome(False, 0.0, graded=False, diagnosis={"action": "stop"})
         if command.verb is Verb.ASK:
@@ -150,15 +186,17 @@ class SearchTask:
         if unknown:
             listed = ", ".join(repr(d) for d in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
             return Outcome.invalid(
-                f"unknown document id(s) {listed}; ids look like {self.collection.doc_ids[0]!r} "
+                f"unknown document id(s) {listed}; ids look like {collection.doc_ids[0]!r} "
                 f"(from search results), and the usage is {USAGE}",
                 action=command.verb.value,
             )
         if command.verb is Verb.SEARCH:
-            hits = self.index.search(command.text, self.config.results_shown, command.exclude)
+            hits = search_index(collection).search(
+                command.text, self.config.results_shown, command.exclude
+            )
             request = problem.public["request"]
             observation = render_results(
-                command.text, hits, self.collection, request, len(command.exclude)
+                command.text, hits, collection, request, len(command.exclude)
             )
             return Outcome(
                 False,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from fbgym.core.types import Channel, Feedback, Outcome, Problem, Turn
+from fbgym.envs.search.aspect_critic import AspectCritic
 from fbgym.envs.search.critic import SearchCritic
 from fbgym.errors import ConfigError
 from fbgym.simulators.base import SimulatedUser
@@ -30,9 +31,11 @@ class UserTraits:
     """How the simulated searcher behaves."""
 
     patience: int | None = 6
-    """Questions and answers it puts up with before it leaves; ``None``: it never leaves."""
+    """Questions and missed answers it puts up with before it leaves; ``None``: it never
+    leaves. Malformed commands never reach it, so they do not count."""
     cooperativeness: float = 0.5
-    """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words."""
+    """How much of its need it reveals at a time, in [0, 1]: ``round(4 * c)`` words (v0) or
+    ``round(2 * c)`` aspects in its own words (v1)."""
 
     def __post_init__(self) -> None:
         if self.patience is not None and self.patience < 1:
@@ -66,16 +69,26 @@ class SearchUser:
     channel: ``verbal`` — which of the first three documents are what it is after and what it
     wants instead; ``unary`` — "Let's try again."; ``ranked`` — the answers so far ordered by
     quality (``pairwise``: the last two) and the documents it was shown ordered by relevance;
-    ``scalar`` — the answer's nDCG@3. After ``patience`` questions and answers without
-    success it ends the conversation (malformed commands never reach it, so they do not
-    count); ``stop`` ends it at once.
+    ``scalar`` — the answer's nDCG@3. After ``patience`` questions and missed answers it
+    ends the conversation (malformed commands never reach it, so they do not count);
+    ``stop`` ends it at once.
+
+    ``version`` 0 is the user of ``fbgym/ConvSearch-v0`` (:class:`SearchCritic`: it restates
+    its need in the passages' words); 1 that of v1 (:class:`AspectCritic`: one aspect at a
+    time, in its own words, with the judge's state in notes).
     """
 
     def __init__(
-        self, channel: Channel | str, traits: UserTraits | None = None, *, pairwise: bool = False
+        self,
+        channel: Channel | str,
+        traits: UserTraits | None = None,
+        *,
+        pairwise: bool = False,
+        version: int = 0,
     ):
         self.traits = traits or UserTraits()
-        self.critic = SearchCritic(self.traits.cooperativeness)
+        critic = AspectCritic if version >= 1 else SearchCritic
+        self.critic = critic(self.traits.cooperativeness)
         self._channel_user = SimulatedUser(self.critic, channel, pairwise=pairwise)
         self.channel = self._channel_user.channel
 

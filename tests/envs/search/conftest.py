@@ -1,13 +1,17 @@
 import gymnasium as gym
 import pytest
 
-import fbgym.envs.search  # noqa: F401  (registers fbgym/ConvSearch-v0)
+import fbgym.envs.search  # noqa: F401  (registers fbgym/ConvSearch-v0 and -v1)
 
 CHANNELS = ("verbal", "unary", "ranked", "scalar")
 
 
 def make(feedback: str = "verbal", **kwargs):
     return gym.make("fbgym/ConvSearch-v0", feedback=feedback, **kwargs)
+
+
+def make_v1(feedback: str = "verbal", **kwargs):
+    return gym.make("fbgym/ConvSearch-v1", feedback=feedback, **kwargs)
 
 
 def results(observation: dict) -> list[str]:

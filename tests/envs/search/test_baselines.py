@@ -1,17 +1,60 @@
 import statistics
 
+import gymnasium as gym
 import pytest
 
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
+from fbgym.core.view import agent_feedback
 
-from .conftest import make, results
+from .conftest import make, make_v1, results
 
 EPISODES = 40
+AGENT_INFO = ("success", "turn", "channel", "problem_id", "problem")
 
 
-def play(agent, channel, episodes=EPISODES, **kwargs):
+class AgentView(gym.Wrapper):
+    """The env as an agent sees it: no outcome or score in ``info``, no judge's notes."""
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        return obs, self._view(info)
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return obs, reward, terminated, truncated, self._view(info)
+
+    @staticmethod
+    def _view(info):
+        view = {k: info[k] for k in AGENT_INFO if k in info}
+        view["feedback"] = info["feedback"] and agent_feedback(info["feedback"])
+        return view
+
+
+def actions(agent, env, episodes):
+    out = []
+    for seed in range(episodes):
+        obs, info = env.reset(seed=seed)
+        agent.reset(obs["instruction"], seed=seed)
+        done = False
+        while not done:
+            out.append(agent.act(obs, info))
+            obs, _, terminated, truncated, info = env.step(out[-1])
+            done = terminated or truncated
+    return out
+
+
+@pytest.mark.parametrize("channel", ["verbal", "unary", "ranked", "scalar"])
+@pytest.mark.parametrize(("maker", "kwargs"), [(make, {}), (make_v1, {"levels": [2]})])
+def test_baseline_needs_no_more_than_the_agents_view(channel, maker, kwargs):
+    """The same actions whether or not the env also hands over the grader's outcome."""
+    full = actions(FeedbackAgent(), maker(channel, **kwargs), 12)
+    seen = actions(FeedbackAgent(), AgentView(maker(channel, **kwargs)), 12)
+    assert seen == full and any(a.startswith("search:") and " -D" in a for a in full)
+
+
+def play(agent, channel, episodes=EPISODES, maker=make, **kwargs):
     """(success rate, mean nDCG@3 of answer rounds 1..4, last score carried forward)."""
-    env = make(channel, **kwargs)
+    env = maker(channel, **kwargs)
     wins, rounds = 0, {r: [] for r in range(1, 5)}
     for seed in range(episodes):
         obs, info = env.reset(seed=seed)
@@ -66,3 +109,25 @@ def test_oracle_searching_with_the_facet_reaches_ndcg_one(channel):
 
 def test_baseline_episodes_are_reproducible():
     assert play(FeedbackAgent(), "verbal", 10) == play(FeedbackAgent(), "verbal", 10)
+
+
+@pytest.fixture(scope="module")
+def v1_rates():
+    """SR@K of both baselines on v1's two easiest levels, per channel."""
+    return {
+        (agent.name, channel): play(agent, channel, 60, make_v1, levels=[1, 2])[0]
+        for agent in (FeedbackAgent(), BlindAgent())
+        for channel in ("verbal", "unary", "ranked")
+    }
+
+
+@pytest.mark.parametrize("channel", ["verbal", "unary", "ranked"])
+def test_v1_feedback_baseline_beats_the_blind_one(v1_rates, channel):
+    assert v1_rates["feedback-baseline", channel] > v1_rates["blind-baseline", channel] + 0.1
+
+
+def test_v1_richer_feedback_helps_more(v1_rates):
+    verbal, ranked, unary = (
+        v1_rates["feedback-baseline", c] for c in ("verbal", "ranked", "unary")
+    )
+    assert verbal >= ranked >= unary and verbal < 1.0

@@ -13,7 +13,7 @@ from fbgym.envs.search.loaders import (
 )
 from fbgym.errors import ConfigError, DataFormatError
 
-from .conftest import make, results
+from .conftest import make, make_v1, results
 
 DOCS = {
     "d1": ("Jaguar habitat", "The jaguar lives in rainforest habitat near rivers."),
@@ -69,8 +69,8 @@ def files(tmp_path):
     return {"corpus": str(corpus), "qrels": str(qrels), "facets": str(facets)}
 
 
-def env_for(files, channel="verbal", **kwargs):
-    return make(
+def env_for(files, channel="verbal", maker=make, **kwargs):
+    return maker(
         channel,
         corpus_path=files["corpus"],
         qrels_path=files["qrels"],
@@ -120,7 +120,10 @@ def test_recorded_answers_are_given_to_matching_questions(files):
         if facet.id == "F1"
         else "No, the car company and its sedans."
     )
-    assert info["feedback"].text == expected and info["feedback"].meta["answer"] == "recorded"
+    assert (
+        info["feedback"].text == expected
+        and env.unwrapped.history[-1].feedback.notes["answer"] == "recorded"
+    )
 
 
 def test_topics_file_alone_gives_one_facet_per_query(tmp_path, files):
@@ -177,3 +180,17 @@ def test_missing_files_are_config_errors(tmp_path, files):
         DataFiles(str(tmp_path / "nope.jsonl"), files["qrels"], facets=files["facets"])
     with pytest.raises(ConfigError, match="needs a topics file or a facets TSV"):
         DataFiles(files["corpus"], files["qrels"])
+
+
+def test_v1_plays_local_files_with_the_judges_state_in_notes(files):
+    env = env_for(files, maker=make_v1)
+    env.reset(seed=0)
+    _, _, _, _, info = env.step("ask: Are you interested in the animal?")
+    assert (
+        env.unwrapped.history[-1].feedback.notes["answer"] == "recorded"
+        and not info["feedback"].meta
+    )
+    _, _, _, _, info = env.step(env.unwrapped.task.reference_action(env.unwrapped.problem))
+    assert info["success"]
+    with pytest.raises(ConfigError, match="cannot be used with data"):
+        env_for(files, maker=make_v1, levels=[1])

@@ -22,20 +22,23 @@ def test_questions_are_answered_in_every_channel(channel):
     fb = env.unwrapped.history[-1].feedback
     assert info["feedback"].text == fb.text and (channel != "unary" or not info["feedback"].meta)
     assert reward == 0.0 and env.unwrapped.history[-1].outcome.graded is False
-    assert fb.meta["answer"] == "open" and len(fb.meta["revealed"]) == 2
-    assert all(word in fb.text for word in fb.meta["revealed"])
-    assert fb.meta["revealed"] == list(facet_of(env).terms[:2])
+    assert fb.notes["answer"] == "open" and len(fb.notes["revealed"]) == 2
+    assert all(word in fb.text for word in fb.notes["revealed"])
+    assert fb.notes["revealed"] == list(facet_of(env).terms[:2])
 
 
 def test_yes_for_its_own_facet_and_no_for_a_sibling():
     env = make()
     env.reset(seed=1)
     _, _, _, _, info = env.step(f"ask: Is it about {facet_of(env).name}?")
-    assert info["feedback"].meta["answer"] == "yes"
+    assert env.unwrapped.history[-1].feedback.notes["answer"] == "yes"
     assert info["feedback"].parts[0].kind is FeedbackKind.HINDSIGHT_POSITIVE
     other = next(w for w in sibling_of(env).terms if w not in facet_of(env).terms)
     _, _, _, _, info = env.step(f"ask: Do you mean {other}?")
-    assert info["feedback"].meta["answer"] == "no" and other in info["feedback"].parts[0].text
+    assert (
+        env.unwrapped.history[-1].feedback.notes["answer"] == "no"
+        and other in info["feedback"].parts[0].text
+    )
     assert info["feedback"].parts[0].kind is FeedbackKind.HINDSIGHT_NEGATIVE
 
 
@@ -45,10 +48,10 @@ def test_reveals_are_new_each_time_and_run_out():
     seen = []
     for _ in range(4):
         _, _, _, _, info = env.step("ask: Tell me more?")
-        seen += info["feedback"].meta["revealed"]
+        seen += env.unwrapped.history[-1].feedback.notes["revealed"]
     assert seen == list(facet_of(env).terms)
     _, _, _, _, info = env.step("ask: Anything else?")
-    assert info["feedback"].meta["revealed"] == []
+    assert env.unwrapped.history[-1].feedback.notes["revealed"] == []
     assert env.unwrapped.problem.data["topic"].name in info["feedback"].text
 
 
@@ -57,7 +60,7 @@ def test_cooperativeness_sets_how_much_is_revealed(cooperativeness, words):
     env = make(cooperativeness=cooperativeness)
     env.reset(seed=3)
     _, _, _, _, info = env.step("ask: What do you need?")
-    assert len(info["feedback"].meta["revealed"]) == words
+    assert len(env.unwrapped.history[-1].feedback.notes["revealed"]) == words
 
 
 def test_verbal_feedback_names_accepted_partial_and_rejected_documents():
@@ -74,7 +77,10 @@ def test_verbal_feedback_names_accepted_partial_and_rejected_documents():
     assert fb.meta["rejected"] == [bad]
     assert good in fb.text and partial in fb.text and bad in fb.text
     assert fb.kinds[0] is FeedbackKind.HINDSIGHT_POSITIVE
-    assert fb.kinds[-1] is FeedbackKind.FUTURE_POSITIVE and fb.meta["revealed"]
+    assert (
+        fb.kinds[-1] is FeedbackKind.FUTURE_POSITIVE
+        and env.unwrapped.history[-1].feedback.notes["revealed"]
+    )
 
 
 def test_verbal_feedback_tells_off_topic_from_on_topic_misses():
