@@ -22,6 +22,10 @@ BANK = Paraphrases(
             "Not quite, {obj} is {where}.",
             "Almost. Go {where} for {obj}.",
         ],
+        "offset_grabbed": [
+            "No, that's the {grabbed}: {obj} is {where}.",
+            "That's the {grabbed}; {obj} is {where}.",
+        ],
         "offset_place": [
             "It missed {obj}: let go {where}.",
             "Not quite: go {where} to reach {obj}.",
@@ -48,6 +52,7 @@ BANK = Paraphrases(
         ],
         "next_grasp": ["Now pick up {obj}.", "Next, pick up {obj}."],
         "next_place": ["Now put it {target}.", "Good, now put it {target}."],
+        "next_close": ["Now close the drawer.", "Good, now close the drawer."],
         "missing": ["No, that's not it.", "No."],
         "invalid": ["Use commands like 'pick red_block; place green_bowl' or 'move left 2cm'."],
     }
@@ -146,7 +151,8 @@ class RobotCritic(Critic):
         if draws["missing"]:
             parts = (FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("missing", rng)),)
             return Critique(parts, notes={"correction": kind, "noise": "missing"})
-        goal: Goal = problem.data["goal"]
+        mission = problem.data.get("mission")
+        goal: Goal = mission.goals[fault.get("goal", 0)] if mission else problem.data["goal"]
         noise = None
         if kind == "offset":
             parts, noise = self._offset(fault, history, draws, rng)
@@ -179,7 +185,10 @@ class RobotCritic(Critic):
         previous = history[-1].feedback.text if history else ""
         again = obj in previous and _said(previous) == [d for d, _ in said]
         key = "more" if again else f"offset_{fault['skill']}"
-        text = BANK.say(key, rng, obj=obj, Obj=obj[0].upper() + obj[1:], where=where)
+        if "grabbed" in fault and not again:
+            key = "offset_grabbed"
+        grabbed = str(fault.get("grabbed", "")).replace("_", " ")
+        text = BANK.say(key, rng, obj=obj, where=where, grabbed=grabbed)
         return [FeedbackPart(K.CORRECTION, text)], noise
 
     def _object(
@@ -216,9 +225,9 @@ class RobotCritic(Critic):
             held = str(fault.get("object", "")).replace("_", " ")
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("hands_full", rng, held=held))]
         if kind == "clear":
-            cover = _spoken(fault["object"])
+            cover, under = _spoken(fault["object"]), _spoken(fault.get("under", goal.target))
             text = BANK.say(
-                "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=target
+                "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=under
             )
             return [FeedbackPart(K.FUTURE_POSITIVE, text)]
         if kind == "wrong_target":
@@ -226,6 +235,8 @@ class RobotCritic(Critic):
         step = fault.get("step", "grasp")
         if step == "open drawer":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("drawer_first", rng))]
+        if step == "close drawer":
+            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_close", rng))]
         if step == "place":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_place", rng, target=into))]
         return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_grasp", rng, obj=obj))]

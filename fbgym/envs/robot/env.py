@@ -9,10 +9,12 @@ import numpy as np
 
 from fbgym.core.env import FeedbackEnv
 from fbgym.envs.robot.critic import PersonConfig, RobotCritic, RobotUser
+from fbgym.envs.robot.missions import LEVELS
 from fbgym.envs.robot.render import plot_scene, rgb_array
-from fbgym.envs.robot.scenes import TASKS
+from fbgym.envs.robot.robots import ROBOT_EPISODES
 from fbgym.envs.robot.task import RobotConfig, RobotTask
 from fbgym.envs.robot.world import Scene
+from fbgym.errors import ConfigError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -62,11 +64,12 @@ class RobotEnv(FeedbackEnv):
         self,
         feedback: str = "verbal",
         *,
-        tasks: tuple[str, ...] = TASKS,
+        tasks: tuple[str, ...] | None = None,
         ambiguity: float = 0.3,
         bias_rate: float = 0.7,
         max_bias: float = 6.0,
-        noise: float = 0.4,
+        reach_noise: float | None = None,
+        noise: float | None = None,
         vague: float = 0.0,
         wrong: float = 0.0,
         missing: float = 0.0,
@@ -77,8 +80,33 @@ class RobotEnv(FeedbackEnv):
         user: str | Mapping[str, Any] | None = None,
         privileged: bool = False,
         render_mode: str | None = None,
+        generation: int = 0,
+        levels: tuple[int, ...] = tuple(LEVELS),
+        robot_episodes: int = ROBOT_EPISODES,
+        drift: float = 1.5,
+        warp: float = 0.04,
     ):
-        config = RobotConfig(tuple(tasks), ambiguity, bias_rate, max_bias, noise)
+        if noise is not None:  # generation 0's name for the reach noise
+            if generation >= 1:
+                raise ConfigError(
+                    "fbgym/RobotCorrection-v1 calls the robot's reach noise 'reach_noise'; "
+                    "'noise' was its v0 name (user={'noise': ...} sets the person's wrong hints)"
+                )
+            if reach_noise is not None:
+                raise ConfigError("give the reach noise once, as 'reach_noise' (v0 also: 'noise')")
+            reach_noise = noise
+        config = RobotConfig(
+            None if tasks is None else tuple(tasks),
+            ambiguity,
+            bias_rate,
+            max_bias,
+            **({} if reach_noise is None else {"reach_noise": reach_noise}),
+            generation=generation,
+            levels=tuple(levels),
+            robot_episodes=robot_episodes,
+            drift=drift,
+            warp=warp,
+        )
         person = PersonConfig(vague, wrong, missing)
         self.robot_task = RobotTask(config)
         super().__init__(

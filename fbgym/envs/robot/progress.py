@@ -14,6 +14,8 @@ from fbgym.envs.robot.world import Scene, norm
 
 _CLOSE = 4.0
 """Distance (cm) at which closeness to a subgoal counts half."""
+DRAWER_KINDS = ("drawer", "fetch")
+"""Goal kinds that need the drawer open."""
 _NEAR = 12.0
 """A release this close (cm) to its target gets a directional correction, not 'wrong place'."""
 
@@ -46,11 +48,11 @@ def satisfied(scene: Scene, goal: Goal) -> bool:
 
 def assess(scene: Scene, goal: Goal) -> Progress:
     """The scene's progress toward ``goal``."""
-    stages = 3 if goal.kind == "drawer" else 2
+    stages = 3 if goal.kind in DRAWER_KINDS else 2
     first = stages - 2  # index of the grasp subgoal
     if satisfied(scene, goal):
         return Progress(True, "done", stages, stages, 0.0)
-    if goal.kind == "drawer" and not scene.drawer_open:
+    if goal.kind in DRAWER_KINDS and not scene.drawer_open:
         return Progress(False, "open drawer", 0, stages, _dist(scene.gripper, scene.handle()))
     if scene.held == goal.obj:
         distance = _dist(scene.xy(goal.obj), scene.xy(goal.target))
