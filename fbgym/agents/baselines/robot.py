@@ -18,18 +18,21 @@ channel:
 
 With feedback, offsets that reached their object and rules the person taught go into
 ``memory``, so later episodes with the same robot and person start from them (teachability).
+:class:`SplitMemoriser` is a control agent: it replays on one split what it learnt on another.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from fbgym.agents.base import Observation
-from fbgym.agents.baselines import policy
+from fbgym.agents.baselines import FeedbackAgent, policy
 from fbgym.envs.robot.language import moves
 
 SIZES = {"a touch": 1.4, "a bit": 2.75, "": 4.5, "a lot": 6.5}
@@ -311,7 +314,10 @@ class RobotPolicy:
         needs = [g for g in pending if g.task in ("drawer", "fetch")]
         plan: list[str] = []
         open_it = not drawer_open and (inside or (needs and self.open_first))
-        if held is not None and (open_it or held not in {g.choice for g in pending}):
+        if held is not None and held not in {g.choice for g in pending}:
+            plan.append(f"place {self.bowls[0]}")  # out of the way, not back where it was
+            held = None
+        elif held is not None and open_it:
             plan.append("release")
             held = None
         if open_it:
@@ -378,6 +384,45 @@ def _stack_above(observation: str, name: str) -> list[str]:
     while stack[-1] in on and len(stack) < 10:
         stack.append(on[stack[-1]])
     return stack[:0:-1]
+
+
+class SplitMemoriser(FeedbackAgent):
+    """A control agent: what the feedback baseline learns on one split, replayed on another.
+
+    :meth:`study` plays episodes of an env (of the train split, say) as one long stream and
+    keeps the offsets and rules learnt; every stream this agent then plays starts from them
+    instead of afresh. Where a robot's errors are the same in every split, it needs few
+    corrections from the first attempt on; where each stream has its own robot (generation
+    1), it must do no better than :class:`FeedbackAgent`.
+    """
+
+    name = "split-memoriser"
+
+    def __init__(self, seed: int = 0):
+        super().__init__(seed)
+        self.table: dict[str, dict[str, Any]] = {}
+        self.studied = 0
+
+    def config(self) -> dict[str, Any]:
+        """The baseline's settings and how many episodes were studied."""
+        return {**super().config(), "studied": self.studied}
+
+    def study(self, env: Any, seeds: Iterable[int]) -> None:
+        """Play ``env`` on ``seeds`` in one stream and keep what was learnt as the table."""
+        self.memory = {}
+        for seed in seeds:
+            obs, info = env.reset(seed=seed)
+            self.reset(obs["instruction"], seed=seed)
+            done = False
+            while not done:
+                obs, _, terminated, truncated, info = env.step(self.act(obs, info))
+                done = terminated or truncated
+            self.studied += 1
+        self.table = copy.deepcopy(self.memory)
+
+    def new_stream(self) -> None:
+        """Start from the studied table."""
+        self.memory = copy.deepcopy(self.table)
 
 
 @policy("robot")

@@ -45,6 +45,7 @@ BANK = Paraphrases(
             "Put it down and open the drawer first.",
         ],
         "hands_full": ["Put down the {held} first.", "Let go of the {held} first."],
+        "set_aside": ["Put the {held} somewhere else first.", "Set the {held} aside first."],
         "clear": ["First take {cover} off {target}.", "{Cover} has to come off {target} first."],
         "wrong_target": [
             "Not there: {obj} goes {target}.",
@@ -221,9 +222,9 @@ class RobotCritic(Critic):
             ]
         if kind == "order":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("order", rng, obj=obj))]
-        if kind == "hands_full":
+        if kind in ("hands_full", "set_aside"):
             held = str(fault.get("object", "")).replace("_", " ")
-            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("hands_full", rng, held=held))]
+            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say(kind, rng, held=held))]
         if kind == "clear":
             cover, under = _spoken(fault["object"]), _spoken(fault.get("under", goal.target))
             text = BANK.say(

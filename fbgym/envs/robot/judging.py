@@ -82,8 +82,8 @@ def mission_failure(
     ``before`` is :func:`blockers` at the start of the turn. The kinds are those of
     :func:`fbgym.envs.robot.progress.failure`, each with the ``goal`` it is about; an
     ``offset`` may add ``grabbed`` (the neighbour the gripper closed on instead), a ``clear``
-    adds ``under`` (what the cover sits on), ``hands_full`` also means a cover or stray
-    object still held, and ``next`` may say ``close drawer``.
+    adds ``under`` (what the cover sits on), ``set_aside`` is a cover or stray object still
+    held, and ``next`` may say ``close drawer``.
     """
     if assess_mission(scene, mission).success:
         return None
@@ -110,7 +110,7 @@ def mission_failure(
         grasped = any(e.obj == scene.held and e.message.startswith("grasped") for e in events)
         if grasped and scene.held not in blocking:
             return _wrong(scene, goals, pending, scene.held, focus)
-        return {"kind": "hands_full", "object": scene.held, "goal": blocking.get(scene.held, focus)}
+        return {"kind": "set_aside", "object": scene.held, "goal": blocking.get(scene.held, focus)}
     last = events[-1] if events else None
     if last is not None and not last.ok:  # the plan stopped here: its first mistake
         about = last.obj if last.obj in mine else aimed
