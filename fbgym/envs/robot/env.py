@@ -1,4 +1,4 @@
-"""RobotEnv: ``fbgym/RobotCorrection-v0``, a tabletop robot that a person corrects in words."""
+"""RobotEnv: ``fbgym/RobotCorrection-v0`` and ``-v1``, a tabletop robot corrected in words."""
 
 from __future__ import annotations
 
@@ -26,36 +26,46 @@ class RobotEnv(FeedbackEnv):
 
     The table holds coloured blocks and balls, bowls and a drawer.
 
-    **Mission** — reach the goal in the instruction: put an object in a bowl, stack a block
-    on another, or put an object in the drawer. The robot perceives some objects a few cm off
-    (a fixed error per object and robot), so reaches miss until corrected; an ambiguous
+    **Mission** — reach the goals in the instruction: put an object in a bowl, stack a block
+    on another, put an object in the drawer, and (``-v1``) take one out of the closed drawer
+    into a bowl, take off what sits on a block first, and close the drawer at the end. ``-v0``
+    poses one goal; ``-v1`` strings one to seven goals at ``levels`` 1-5 on ever more
+    cluttered tables. The robot perceives objects a few cm off, so reaches miss until
+    corrected: in ``-v0`` by a fixed error per object for every episode; in ``-v1`` by the
+    errors of a robot drawn for each run of ``robot_episodes`` consecutive seeds (the
+    runner's stream): a grasp offset per object, an arm that drifts from episode to episode
+    (``drift``) and a camera whose error grows away from the centre (``warp``). An ambiguous
     instruction ("the block") leaves the robot to pick the nearest one.
 
     **Actions** — one command or a plan of several (``;`` or new lines): ``pick <object>``,
     ``place <target>``, ``move to <object>``, ``move left|right|forward|back <n>cm``,
     ``grasp``, ``release``, ``open drawer``, ``close drawer``. A plan stops at the first
     skill that fails; a plan that does not parse is a failed attempt that executes nothing.
+    Each reach is off by up to ``reach_noise`` cm (``-v0`` also accepts ``noise``).
 
     **Observation** — the scene as the robot sees it (positions in cm) and what each command
     of the last plan did.
 
     **Feedback** — ``verbal``: the person's correction of the first mistake: where the
-    object really is ("a bit to the left", in the person's frame; "more"), the gripper ("put
-    down the red ball first"), the plan ("no, the red one", "open the drawer first");
-    ``unary``: "Let's try again."; ``ranked``: attempts ordered by progress, and "closer
-    than the last attempt"; ``scalar``: the progress score. ``vague``, ``wrong`` and
-    ``missing`` make the person unreliable.
+    object really is ("a bit to the left", in the person's frame; "more"; "no, that's the
+    blue ball: the red block is ..."), the gripper ("put down the red ball first"), the plan
+    ("no, the red one", "open the drawer first", "first take the blue ball off the red
+    block", "now close the drawer"); ``unary``: "Let's try again."; ``ranked``: attempts
+    ordered by progress, and "closer than the last attempt"; ``scalar``: the progress score.
+    ``vague``, ``wrong`` and ``missing`` make the person unreliable.
 
-    **Rewards and termination** — the reward is the progress toward the goal in [0, 1];
+    **Rewards and termination** — the reward is the progress toward the goals in [0, 1];
     terminated on success; truncated after ``max_turns`` plans.
 
     **Info** — ``info["outcome"].diagnosis``: ``subgoal``, ``distance`` (cm), ``corrections``
     (failed attempts before this one), ``responded`` (whether the attempt after a correction
-    got closer), ``failure``. ``reset`` gives ``info["problem"]``: task, object reference,
-    target, objects.
+    got closer), ``failure``. ``reset`` gives ``info["problem"]``: ``-v0`` the task, object
+    reference and target; ``-v1`` the level, the ``goals`` (each a task, object reference
+    and target) and ``close_drawer``; both the objects and their kinds.
 
-    **Registered configurations** — ``fbgym/RobotCorrection-v0`` with ``feedback`` in
-    verbal, unary, ranked, scalar; ``render_mode`` ``ansi``, ``human`` or ``rgb_array``.
+    **Registered configurations** — ``fbgym/RobotCorrection-v0`` (``generation=0``) and
+    ``fbgym/RobotCorrection-v1`` (``generation=1``), with ``feedback`` in verbal, unary,
+    ranked, scalar; ``render_mode`` ``ansi``, ``human`` or ``rgb_array``.
     """
 
     metadata = {"render_modes": ["ansi", "human", "rgb_array"], "render_fps": 4}
