@@ -26,7 +26,8 @@ import fbgym
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
 from fbgym.agents.baselines.robot import SplitMemoriser
 from fbgym.envs.robot.missions import LEVELS
-from fbgym.envs.robot.robots import ROBOT_EPISODES, robot_for
+from fbgym.envs.robot.robots import PICKABLE_NAMES, ROBOT_EPISODES
+from fbgym.envs.robot.task import RobotConfig, RobotTask
 from fbgym.envs.robot.world import GRASP_TOLERANCE
 from fbgym.runner.metrics import bootstrap_ci, success_at_k
 
@@ -34,15 +35,9 @@ SEEDS = 1000
 EPISODES = 200
 V0, V1 = "fbgym/RobotCorrection-v0", "fbgym/RobotCorrection-v1"
 CHANNELS = ("verbal", "unary", "ranked")
-SETTINGS = {"default": {}, "hard": {"levels": [4, 5]}}
+SETTINGS = {"default": {}, "hard": {"levels": [4, 5], "drift": 2.5}}
 """The proposed suite settings of fbgym/RobotCorrection-v1 (env kwargs)."""
-ROBOT = {
-    "episodes": ROBOT_EPISODES,
-    "offset_rate": 0.7,
-    "max_offset": 6.0,
-    "drift": 1.5,
-    "warp": 0.04,
-}
+TASK = RobotTask(RobotConfig(generation=1))
 OUT = Path(__file__).resolve().parents[1] / "docs" / "diversity" / "robot.md"
 
 
@@ -98,8 +93,8 @@ def offset_table_figures() -> tuple[float, float, float, float]:
     """Mean error (cm) of each object's grasp offset guessed as 0, or from the train split's
     robots (their mean per object), and the share of those guesses within grasp tolerance."""
     units = range(SEEDS // ROBOT_EPISODES)
-    train = [robot_for(0, "train", u * ROBOT_EPISODES, **ROBOT).offsets for u in units]
-    test = [robot_for(0, "test", u * ROBOT_EPISODES, **ROBOT).offsets for u in units]
+    train = [TASK.robot("train", u * ROBOT_EPISODES, 0).offsets for u in units]
+    test = [TASK.robot("test", u * ROBOT_EPISODES, 0).offsets for u in units]
     table = {n: np.mean([r[n] for r in train], axis=0) for n in train[0]}
     zero = [math.dist(r[n], (0.0, 0.0)) for r in test for n in r]
     learnt = [math.dist(r[n], table[n]) for r in test for n in r]
@@ -180,10 +175,10 @@ the table, the robot and its errors differ.
 
 One robot plays {ROBOT_EPISODES} consecutive episodes of a split (a stream of the runner):
 {SEEDS // ROBOT_EPISODES} robots per {SEEDS:,} seeds of a split, none shared between splits or
-dataset seeds. Each robot has its own grasp offset for each of the 20 blocks and balls, an arm
-that drifts from episode to episode, and a camera whose error grows away from the table's
-centre. What a table of offsets learnt on one split is worth on the other (over the
-{SEEDS // ROBOT_EPISODES} test robots and 20 objects):
+dataset seeds. Each robot has its own grasp offset for each of the {len(PICKABLE_NAMES)}
+blocks and balls, an arm that drifts from episode to episode, and a camera whose error grows
+away from the table's centre. What a table of offsets learnt on one split is worth on the
+other (over the {SEEDS // ROBOT_EPISODES} test robots and {len(PICKABLE_NAMES)} objects):
 
 | guess of an object's offset | mean error | guesses within grasp tolerance ({GRASP_TOLERANCE} cm) |
 | --- | --- | --- |

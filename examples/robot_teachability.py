@@ -30,7 +30,7 @@ from fbgym.runner import EpisodeSpec, play_episode
 from fbgym.runner.evaluate import STREAM_LENGTH
 
 ENV_ID = "fbgym/RobotCorrection-v1"
-KINDS = ("remembering", "starting afresh", "blind", "split memoriser")
+KINDS = ("remembering", "afresh each episode", "blind", "split memoriser")
 
 
 def make_agent(kind: str, memoriser: SplitMemoriser) -> FeedbackAgent:
@@ -46,7 +46,7 @@ def stream(env: gym.Env, index: int, kind: str, memoriser: SplitMemoriser) -> li
     agent.new_stream()
     counts = []
     for position in range(STREAM_LENGTH):
-        if kind == "starting afresh":
+        if kind == "afresh each episode":
             agent = FeedbackAgent()
         seed = index * STREAM_LENGTH + position
         record = play_episode(agent, EpisodeSpec(ENV_ID, "verbal", seed), env)
@@ -85,7 +85,7 @@ def main() -> None:
     for kind in KINDS:
         c = curves[kind]
         print(
-            f"{kind:16s} mean {c.mean():.2f}  first half {c[:, :half].mean():.2f}  "
+            f"{kind:20s} mean {c.mean():.2f}  first half {c[:, :half].mean():.2f}  "
             f"second half {c[:, half:].mean():.2f}"
         )
     print(f"plot written to {args.out}")

@@ -8,9 +8,7 @@ observation's log says which reach that was. What it changes between turns depen
 channel:
 
 - ``verbal``: it reads the correction — "a bit to the left" moves that object's offset by
-  about 2.75 cm, "no, the red one" switches object, "open the drawer first" adds that step.
-  The first correction in an episode of an object learnt earlier is taken for the arm's
-  drift (shared by every object), the others for the object's own offset;
+  about 2.75 cm, "no, the red one" switches object, "open the drawer first" adds that step;
 - ``ranked`` / ``scalar``: it searches offsets of the failing reach around its best-ranked
   attempt;
 - ``unary``: it tries untried offsets and objects for the failing reach;
@@ -100,15 +98,16 @@ class RobotPolicy:
             choice = candidates[rng.randrange(len(candidates))]
             self.goals.append(_Goal(g["task"], g["target"], candidates, choice))
         self.close = bool(problem.get("close_drawer", False))
-        self.bowls = [n for n, k in kinds.items() if k == "bowl"]
+        bowls = [n for n, k in kinds.items() if k == "bowl"]
+        spare = [b for b in bowls if b not in {g.target for g in self.goals}]
+        self.dump = (spare or bowls)[0]
+        """Where things that are in the way go."""
         self.colours = {n.split("_")[0] for n in kinds}
         self.use_feedback, self.rng = use_feedback, rng
         self.memory = memory if use_feedback else {}
         self.offsets: dict[str, Offset] = dict(self.memory.get("offsets", {}))
         self.known = dict(self.offsets)
         """Offsets learnt in earlier episodes: the centres of the searches."""
-        self.drift: Offset = tuple(self.memory.get("drift", (0.0, 0.0)))  # type: ignore[assignment]
-        self.drift_seen = False
         self.open_first = bool(self.memory.get("drawer_first", False))
         self.turn = 0
         self.trials: dict[str, list[tuple[int, str, Offset]]] = {}
@@ -158,14 +157,10 @@ class RobotPolicy:
             if reached is not None and (message == f"grasped {reached}" or done):
                 self._learnt(reached, self.offset(reached))
 
-    def _learnt(self, name: str, total: Offset) -> None:
-        """``name`` is reached with the move ``total``: keep it, net of the drift."""
-        self.offsets[name] = (
-            round(total[0] - self.drift[0], 2),
-            round(total[1] - self.drift[1], 2),
-        )
+    def _learnt(self, name: str, offset: Offset) -> None:
+        """``name`` is reached with ``offset``: use it, and remember it for later episodes."""
+        self.offsets[name] = (round(offset[0], 2), round(offset[1], 2))
         self.memory.setdefault("offsets", {})[name] = self.offsets[name]
-        self.memory["drift"] = self.drift
 
     def _read(self, text: str, failing: str | None) -> None:
         """Apply one verbal correction and remember what generalises."""
@@ -182,14 +177,9 @@ class RobotPolicy:
             name = name or self.goals[0].choice
             dx = sum(SIZES[size] * DIRECTIONS[d][0] for size, d in clauses)
             dy = sum(SIZES[size] * DIRECTIONS[d][1] for size, d in clauses)
-            if name in self.known and not self.drift_seen:  # the arm drifted since
-                self.drift = (round(self.drift[0] + dx, 2), round(self.drift[1] + dy, 2))
-                self.drift_seen = True
-                self.memory["drift"] = self.drift
-            else:
-                x, y = self.offset(name)
-                self._learnt(name, (x + dx, y + dy))
-        elif mentions and ("no," in lower or "meant" in lower):
+            x, y = self.offset(name)
+            self._learnt(name, (x + dx, y + dy))
+        elif mentions and any(w in lower for w in ("no,", "meant", "want", "pick up")):
             named = self._named(mentions[0])
             goal = next((g for g in self.goals if named in g.candidates), None)
             if goal is not None and named is not None:
@@ -225,8 +215,8 @@ class RobotPolicy:
         x, y = self.offset(name)
         a = self.rng.uniform(0, 2 * math.pi)
         self.offsets[name] = (
-            round(x - self.drift[0] + _STEP * math.cos(a), 2),
-            round(y - self.drift[1] + _STEP * math.sin(a), 2),
+            round(x + _STEP * math.cos(a), 2),
+            round(y + _STEP * math.sin(a), 2),
         )
 
     def _resample(self) -> None:
@@ -250,10 +240,7 @@ class RobotPolicy:
             for name in names:
                 x, y = self.known.get(name, (0.0, 0.0))
                 off = (round(x + dx, 2), round(y + dy, 2))
-                if (
-                    name,
-                    (round(off[0] + self.drift[0], 2), round(off[1] + self.drift[1], 2)),
-                ) not in tried:
+                if (name, off) not in tried:
                     if name in goal.candidates:
                         goal.choice = name
                     self.offsets[name] = off
@@ -292,7 +279,7 @@ class RobotPolicy:
             for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
                 total = (round(bx + dx * step, 2), round(by + dy * step, 2))
                 if total not in tried:
-                    self.offsets[name] = (total[0] - self.drift[0], total[1] - self.drift[1])
+                    self.offsets[name] = total
                     return
             step /= 2
         self._explore(failing)
@@ -300,11 +287,21 @@ class RobotPolicy:
     # -- planning --------------------------------------------------------------------------
 
     def offset(self, name: str) -> Offset:
-        """The move the policy adds after ``move to name``: the object's offset and the drift."""
-        x, y = self.offsets.get(name, (0.0, 0.0))
-        return (round(x + self.drift[0], 2), round(y + self.drift[1], 2))
+        """The move the policy adds after ``move to name``: the offset it has for the object."""
+        return self.offsets.get(name, (0.0, 0.0))
 
     def _plan(self, observation: str) -> str:
+        plan = self._write(observation)
+        if not plan:  # every goal looks reached, yet the person is not content
+            for goal in self.goals:
+                if len(goal.candidates) > 1:  # so another object was meant
+                    i = goal.candidates.index(goal.choice)
+                    goal.choice = goal.candidates[(i + 1) % len(goal.candidates)]
+            plan = self._write(observation)
+        return plan or "release"
+
+    def _write(self, observation: str) -> str:
+        """The plan for every goal the observation does not show reached."""
         holding = _HOLDING.search(observation)
         held = holding.group(1) if holding else None
         where = dict(_WHERE.findall(observation))
@@ -315,7 +312,7 @@ class RobotPolicy:
         plan: list[str] = []
         open_it = not drawer_open and (inside or (needs and self.open_first))
         if held is not None and held not in {g.choice for g in pending}:
-            plan.append(f"place {self.bowls[0]}")  # out of the way, not back where it was
+            plan.append(f"place {self.dump}")  # out of the way, not back where it was
             held = None
         elif held is not None and open_it:
             plan.append("release")
@@ -327,29 +324,31 @@ class RobotPolicy:
             for name in _stack_above(observation, goal.choice) + _stack_above(
                 observation, goal.target
             ):
-                plan += self._reach(name) + ["grasp", f"place {self.bowls[0]}"]
+                plan += self._reach(name) + ["grasp", f"place {self.dump}"]
             if held != goal.choice:
                 plan += self._reach(goal.choice) + ["grasp"]
             held = None
             if goal.target == "drawer":
                 plan.append("place drawer")
-            elif goal.target in self.offsets or goal.task == "stack" or _far(self.drift):
+            elif goal.target in self.offsets or goal.task == "stack":
                 plan += self._reach(goal.target) + ["release"]
             else:
                 plan.append(f"place {goal.target}")
         if self.close and (drawer_open or open_it):
             plan.append("close drawer")
+        if not plan:  # every goal looks reached, yet the person is not content
+            vague = [g for g in self.goals if len(g.candidates) > 1]
+            for goal in vague:
+                goal.choice = goal.candidates[
+                    (goal.candidates.index(goal.choice) + 1) % len(goal.candidates)
+                ]
+            return self._plan(observation) if vague else "release"
         return "; ".join(plan)
 
     def _reach(self, name: str) -> list[str]:
         dx, dy = self.offset(name)
         self.trials.setdefault(name, []).append((self.turn, name, (dx, dy)))
         return [f"move to {name}", *moves(dx, dy, digits=2)]
-
-
-def _far(offset: Offset) -> bool:
-    """Whether ``offset`` is too large for ``place`` to land in a bowl reliably."""
-    return max(abs(offset[0]), abs(offset[1])) >= 1.0
 
 
 def _reached(goal: _Goal, where: str) -> bool:

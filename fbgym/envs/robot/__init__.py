@@ -17,7 +17,7 @@ with registry._builtin():
         channels=("verbal", "unary", "ranked", "scalar"),
         kwargs={"generation": 1},
         description=(
-            "Missions of one to four goals at five levels (clutter, covered blocks, the drawer),"
+            "Missions of one to ten goals at five levels (clutter, covered blocks, the drawer),"
             " by a robot that changes from stream to stream and drifts within one."
         ),
     )

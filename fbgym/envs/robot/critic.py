@@ -22,10 +22,6 @@ BANK = Paraphrases(
             "Not quite, {obj} is {where}.",
             "Almost. Go {where} for {obj}.",
         ],
-        "offset_grabbed": [
-            "No, that's the {grabbed}: {obj} is {where}.",
-            "That's the {grabbed}; {obj} is {where}.",
-        ],
         "offset_place": [
             "It missed {obj}: let go {where}.",
             "Not quite: go {where} to reach {obj}.",
@@ -58,6 +54,25 @@ BANK = Paraphrases(
         "invalid": ["Use commands like 'pick red_block; place green_bowl' or 'move left 2cm'."],
     }
 )
+MISSION_BANK = Paraphrases(
+    {
+        "missed_grasp": ["You missed {obj}.", "That missed {obj}."],
+        "missed_place": ["It missed {obj}.", "That did not land on {obj}."],
+        "missed_again": ["Still not {obj}.", "Not there yet."],
+        "grabbed": ["No, that's the {grabbed}.", "That's the {grabbed}, not {obj}."],
+        "where_grasp": ["{Obj} is {where}.", "Go {where} for {obj}."],
+        "where_place": ["Let go {where}.", "Go {where} to reach {obj}."],
+        "where_again": ["{Obj} is still {where}.", "Go {where} more."],
+        "not_that": ["Not that one.", "That's the wrong {kind}."],
+        "meant": ["I meant the {desc}.", "I want the {desc}."],
+        "covered": ["{Cover} is on {under}.", "{Under} has {cover} on it."],
+        "uncover": ["Take it off first.", "That has to come off first."],
+        "misplaced": ["Not there.", "That's the wrong place."],
+        "goes": ["{Obj} goes {target}.", "It goes {target}."],
+    }
+)
+"""Generation 1 words: each correction says what went wrong (hindsight) apart from where to
+go or what to do (correction, future), so that the informativeness ladder can tell them apart."""
 MAGNITUDES = ((0.75, None), (2.0, "a touch"), (3.5, "a bit"), (5.5, ""), (float("inf"), "a lot"))
 """Upper bounds (cm) of the words a person uses for a distance; under 0.75 cm says nothing."""
 AXES = {
@@ -113,6 +128,10 @@ def _flip(direction: str) -> str:
     return opposite[direction]
 
 
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
 def _spoken(name: str) -> str:
     return "the drawer" if name == "drawer" else "the " + name.replace("_", " ")
 
@@ -156,11 +175,11 @@ class RobotCritic(Critic):
         goal: Goal = mission.goals[fault.get("goal", 0)] if mission else problem.data["goal"]
         noise = None
         if kind == "offset":
-            parts, noise = self._offset(fault, history, draws, rng)
+            parts, noise = self._offset(fault, history, draws, rng, mission is not None)
         elif kind == "wrong_object":
-            parts, noise = self._object(problem, goal, draws, rng)
+            parts, noise = self._object(problem, goal, draws, rng, mission is not None)
         else:
-            parts = self._plan(goal, fault, rng)
+            parts = self._plan(goal, fault, rng, mission is not None)
         return Critique(tuple(parts), notes={"correction": kind, "noise": noise})
 
     def _offset(
@@ -169,6 +188,7 @@ class RobotCritic(Critic):
         history: Sequence[Turn],
         draws: dict[str, bool],
         rng: random.Random,
+        split: bool,
     ) -> tuple[list[FeedbackPart], str | None]:
         obj = _spoken(fault["object"])
         said = words_for(fault["offset"]) or words_for([c * 4 for c in fault["offset"]])[:1]
@@ -185,15 +205,30 @@ class RobotCritic(Critic):
         where = phrase(said)
         previous = history[-1].feedback.text if history else ""
         again = obj in previous and _said(previous) == [d for d, _ in said]
-        key = "more" if again else f"offset_{fault['skill']}"
-        if "grabbed" in fault and not again:
-            key = "offset_grabbed"
         grabbed = str(fault.get("grabbed", "")).replace("_", " ")
-        text = BANK.say(key, rng, obj=obj, where=where, grabbed=grabbed)
+        if split:
+            if again:
+                what, where_key = "missed_again", "where_again"
+            elif grabbed:
+                what, where_key = "grabbed", "where_grasp"
+            else:
+                what, where_key = f"missed_{fault['skill']}", f"where_{fault['skill']}"
+            fill = {"obj": obj, "Obj": _capital(obj), "where": where, "grabbed": grabbed}
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say(what, rng, **fill)),
+                FeedbackPart(K.CORRECTION, MISSION_BANK.say(where_key, rng, **fill)),
+            ], noise
+        key = "more" if again else f"offset_{fault['skill']}"
+        text = BANK.say(key, rng, obj=obj, where=where)
         return [FeedbackPart(K.CORRECTION, text)], noise
 
     def _object(
-        self, problem: Problem, goal: Goal, draws: dict[str, bool], rng: random.Random
+        self,
+        problem: Problem,
+        goal: Goal,
+        draws: dict[str, bool],
+        rng: random.Random,
+        split: bool,
     ) -> tuple[list[FeedbackPart], str | None]:
         kind = goal.obj.split("_")[1]
         others = [
@@ -209,10 +244,17 @@ class RobotCritic(Critic):
         colour = meant.split("_")[0]
         unique = sum(1 for n in problem.data["scene"].names if n.startswith(colour + "_")) == 1
         desc = f"{colour} one" if unique else meant.replace("_", " ")
+        if split:
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say("not_that", rng, kind=kind)),
+                FeedbackPart(K.CORRECTION, MISSION_BANK.say("meant", rng, desc=desc)),
+            ], noise
         text = BANK.say("object", rng, desc=desc, kind=kind)
         return [FeedbackPart(K.CORRECTION, text)], noise
 
-    def _plan(self, goal: Goal, fault: dict[str, Any], rng: random.Random) -> list[FeedbackPart]:
+    def _plan(
+        self, goal: Goal, fault: dict[str, Any], rng: random.Random, split: bool
+    ) -> list[FeedbackPart]:
         kind, obj, target = fault["kind"], _spoken(goal.obj), _spoken(goal.target)
         into = f"on {target}" if goal.kind == "stack" else f"in {target}"
         if kind == "drawer_closed":
@@ -227,10 +269,25 @@ class RobotCritic(Critic):
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say(kind, rng, held=held))]
         if kind == "clear":
             cover, under = _spoken(fault["object"]), _spoken(fault.get("under", goal.target))
+            if split:
+                fill = {"cover": cover, "Cover": _capital(cover), "under": under}
+                return [
+                    FeedbackPart(
+                        K.HINDSIGHT_NEGATIVE,
+                        MISSION_BANK.say("covered", rng, **fill, Under=_capital(under)),
+                    ),
+                    FeedbackPart(K.FUTURE_POSITIVE, MISSION_BANK.say("uncover", rng)),
+                ]
             text = BANK.say(
                 "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=under
             )
             return [FeedbackPart(K.FUTURE_POSITIVE, text)]
+        if kind == "wrong_target" and split:
+            goes = MISSION_BANK.say("goes", rng, obj=obj, Obj=_capital(obj), target=into)
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say("misplaced", rng)),
+                FeedbackPart(K.CORRECTION, goes),
+            ]
         if kind == "wrong_target":
             return [FeedbackPart(K.CORRECTION, BANK.say("wrong_target", rng, obj=obj, target=into))]
         step = fault.get("step", "grasp")

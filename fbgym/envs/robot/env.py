@@ -29,7 +29,7 @@ class RobotEnv(FeedbackEnv):
     **Mission** — reach the goals in the instruction: put an object in a bowl, stack a block
     on another, put an object in the drawer, and (``-v1``) take one out of the closed drawer
     into a bowl, take off what sits on a block first, and close the drawer at the end. ``-v0``
-    poses one goal; ``-v1`` strings one to seven goals at ``levels`` 1-5 on ever more
+    poses one goal; ``-v1`` strings one to ten goals at ``levels`` 1-5 on ever more
     cluttered tables. The robot perceives objects a few cm off, so reaches miss until
     corrected: in ``-v0`` by a fixed error per object for every episode; in ``-v1`` by the
     errors of a robot drawn for each run of ``robot_episodes`` consecutive seeds (the
@@ -94,7 +94,7 @@ class RobotEnv(FeedbackEnv):
         levels: tuple[int, ...] = tuple(LEVELS),
         robot_episodes: int = ROBOT_EPISODES,
         drift: float = 1.5,
-        warp: float = 0.04,
+        warp: float = 0.02,
     ):
         if noise is not None:  # generation 0's name for the reach noise
             if generation >= 1:

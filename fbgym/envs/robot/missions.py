@@ -58,11 +58,11 @@ class Level:
 LEVELS = {
     1: Level(1, (3, 4), (1, 2), 8.0, 0.0, False),
     2: Level(2, (4, 6), (1, 2), 6.0, 0.3, False),
-    3: Level(3, (6, 8), (2, 3), 6.0, 0.4, True),
-    4: Level(5, (8, 10), (2, 3), 5.5, 0.5, True),
-    5: Level(7, (10, 12), (3, 3), 5.0, 0.6, True),
+    3: Level(4, (6, 8), (2, 3), 6.0, 0.4, True),
+    4: Level(7, (9, 11), (2, 3), 5.0, 0.6, True),
+    5: Level(10, (12, 14), (3, 3), 4.5, 0.7, True),
 }
-"""Levels 1 (one goal on a tidy table) to 5 (four goals, clutter, covered blocks, drawer)."""
+"""Levels 1 (one goal on a tidy table) to 5 (ten goals, clutter, covered blocks, drawer)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from fbgym.envs.robot.world import PALETTE, PICKABLE, name_of
 
 ROBOT_EPISODES = 20
 """Episodes one robot plays, the runner's stream length (kept equal by a test)."""
-DRIFT_CORRELATION = 0.8
+DRIFT_CORRELATION = 0.9
 """How much of the arm's drift carries from one episode to the next (an AR(1) walk)."""
 PICKABLE_NAMES = tuple(name_of(c, k) for c in PALETTE for k in PICKABLE)
 """Every object a robot may have to grasp; each has its own offset."""

@@ -22,7 +22,7 @@ from fbgym.envs.robot.language import (
 from fbgym.envs.robot.missions import LEVELS, Mission, make_mission
 from fbgym.envs.robot.missions import TASKS as MISSION_TASKS
 from fbgym.envs.robot.progress import Progress, assess, failure
-from fbgym.envs.robot.robots import ROBOT_EPISODES, robot_for
+from fbgym.envs.robot.robots import ROBOT_EPISODES, Robot, robot_for
 from fbgym.envs.robot.scenes import TASKS, Goal, make_scene
 from fbgym.envs.robot.skills import Event, run_plan
 from fbgym.envs.robot.world import Scene
@@ -68,7 +68,7 @@ class RobotConfig:
     drift: float = 1.5
     """Generation 1: standard deviation (cm, per axis) of the arm's drift, an error common to
     every reach that wanders from episode to episode (at most 3)."""
-    warp: float = 0.04
+    warp: float = 0.02
     """Generation 1: the largest scale and rotation error of the robot's camera, so that
     perception errors also grow away from the table's centre (at most 0.05)."""
 
@@ -162,10 +162,10 @@ class RobotTask:
             1 + int(goal.ambiguous) + int(kind == "drawer"),
         )
 
-    def _mission_problem(self, split: str, index: int, seed: int) -> Problem:
-        """Generation 1: a mission of a level, played by the robot of ``index``'s run."""
+    def robot(self, split: str, index: int, seed: int) -> Robot:
+        """Generation 1: the robot that plays problem ``index`` of ``split``, as it is then."""
         c = self.config
-        robot = robot_for(
+        return robot_for(
             seed,
             split,
             index,
@@ -175,6 +175,11 @@ class RobotTask:
             drift=c.drift,
             warp=c.warp,
         )
+
+    def _mission_problem(self, split: str, index: int, seed: int) -> Problem:
+        """Generation 1: a mission of a level, played by the robot of ``index``'s run."""
+        c = self.config
+        robot = self.robot(split, index, seed)
         rng = make_random("robot-v1", seed, split, index)
         level = c.levels[rng.randrange(len(c.levels))]
         scene, mission = make_mission(rng, level, c.tasks, c.ambiguity, robot)

@@ -38,6 +38,10 @@ MORE_COLOURS: dict[str, tuple[int, int, int]] = {
     "white": (245, 245, 240),
     "brown": (130, 80, 40),
     "cyan": (40, 200, 210),
+    "grey": (128, 128, 128),
+    "black": (30, 30, 30),
+    "lime": (170, 220, 50),
+    "navy": (20, 30, 110),
 }
 """Colours that only generation 1 tables hold (generation 0 draws from :data:`COLOURS`)."""
 PALETTE = {**COLOURS, **MORE_COLOURS}

@@ -93,4 +93,4 @@ def test_v1_memory_within_a_stream_reduces_corrections():
 
 
 def test_v1_top_levels_leave_headroom():
-    assert v1_rates("verbal", FeedbackAgent, 40, levels=(4, 5))[0] < 0.6
+    assert v1_rates("verbal", FeedbackAgent, 40, levels=(4, 5), drift=2.5)[0] < 0.5

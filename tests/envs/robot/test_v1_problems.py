@@ -8,12 +8,14 @@ import pytest
 
 from fbgym.envs.robot.missions import LEVELS
 from fbgym.envs.robot.robots import ROBOT_EPISODES, robot_for
+from fbgym.envs.robot.task import RobotConfig, RobotTask
 from fbgym.errors import ConfigError
 from fbgym.registry import registry
 from fbgym.runner.evaluate import STREAM_LENGTH
 
 V1 = "fbgym/RobotCorrection-v1"
-ROBOT = {"episodes": 20, "offset_rate": 0.7, "max_offset": 6.0, "drift": 1.5, "warp": 0.04}
+ROBOT = {"episodes": 20, "offset_rate": 0.7, "max_offset": 6.0, "drift": 1.5, "warp": 0.02}
+TASK = RobotTask(RobotConfig(generation=1))
 
 
 def make(**kwargs):
@@ -77,7 +79,7 @@ def test_scenes_show_the_robots_errors():
     for index in (0, 7, 33):
         env.reset(seed=index)
         scene = env.problem.data["scene"]
-        robot = robot_for(0, "test", index, **ROBOT)
+        robot = TASK.robot("test", index, 0)
         for name, kind in zip(scene.names, scene.kinds):
             i = scene.index[name]
             warped = robot.warp_matrix @ (scene.pos[i, :2] - np.array([30.0, 20.0]))
