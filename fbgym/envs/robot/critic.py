@@ -142,7 +142,9 @@ class RobotCritic(Critic):
     Skill level: where the object really is, in the person's frame, in quantised words
     ("a bit to the left" ≈ 2–3.5 cm, "more" when the last correction was not enough); the
     gripper ("put down the ... first"). Plan level: "no, the red one", "open the drawer first",
-    "first take the red block off the blue block", what comes next.
+    "first take the red block off the blue block", what comes next. On generation 1 missions
+    each correction is two sentences, what went wrong (hindsight: "You missed the red block.")
+    and where to go or what to do ("It is a bit to the left."), and the fault names its goal.
     """
 
     def __init__(self, person: PersonConfig | None = None):
