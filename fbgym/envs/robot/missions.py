@@ -34,8 +34,9 @@ _AREA = (6.0, 54.0, 6.0, 34.0)
 _DRAWER_ZONE = (36.0, 15.0)
 _EDGE = 1.0
 """How far inside the table every perceived position starts, so that no reach is clipped."""
-_MOST = {"stack": 2, "fetch": 2, "drawer": 2}
-"""The most goals of a kind one mission holds (blocks and drawer space run out)."""
+MOST_GOALS = {"stack": 2, "fetch": 2, "drawer": 2}
+"""The most goals of a kind one mission holds (blocks and drawer space run out); ``put``
+has no limit."""
 
 
 @dataclass(frozen=True)
@@ -133,13 +134,16 @@ def make_mission(
     return scene, Mission(tuple(goals), close, level)
 
 
+def most_goals(tasks: tuple[str, ...]) -> float:
+    """The most goals a mission of ``tasks`` can hold (see :data:`MOST_GOALS`)."""
+    return sum(MOST_GOALS.get(t, math.inf) for t in set(tasks))
+
+
 def _goal_kinds(rng: random.Random, n: int, tasks: tuple[str, ...]) -> list[str]:
     kinds: list[str] = []
     while len(kinds) < n:
         kind = tasks[rng.randrange(len(tasks))]
-        if kinds.count(kind) < _MOST.get(kind, n) or all(
-            kinds.count(t) >= _MOST.get(t, n) for t in tasks
-        ):
+        if kinds.count(kind) < MOST_GOALS.get(kind, n):
             kinds.append(kind)
     return kinds
 

@@ -19,7 +19,7 @@ from fbgym.envs.robot.language import (
     moves,
     parse_plan,
 )
-from fbgym.envs.robot.missions import LEVELS, Mission, make_mission
+from fbgym.envs.robot.missions import LEVELS, MOST_GOALS, Mission, make_mission, most_goals
 from fbgym.envs.robot.missions import TASKS as MISSION_TASKS
 from fbgym.envs.robot.progress import Progress, assess, failure
 from fbgym.envs.robot.robots import ROBOT_EPISODES, Robot, robot_for
@@ -115,6 +115,12 @@ class RobotConfig:
                 f"levels must be a non-empty choice of {tuple(LEVELS)}, got {levels!r}"
             )
         object.__setattr__(self, "levels", levels)
+        most, needed = most_goals(self.tasks), max(LEVELS[level].goals for level in levels)
+        if needed > most:
+            raise ConfigError(
+                f"levels {levels} pose up to {needed} goals, but tasks {self.tasks} allow at most "
+                f"{most:g} in a mission ({MOST_GOALS} each); add 'put' or choose lower levels"
+            )
         episodes = self.robot_episodes
         if not isinstance(episodes, int) or isinstance(episodes, bool) or episodes < 1:
             raise ConfigError(f"robot_episodes must be an integer >= 1, got {episodes!r}")

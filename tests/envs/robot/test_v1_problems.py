@@ -133,6 +133,7 @@ def test_generation_1_settings_are_refused_by_v0(name, value):
         ({"warp": 0.2}, "warp must be"),
         ({"tasks": ("fly",)}, "unknown robot tasks"),
         ({"reach_noise": 0.8}, "reach_noise must be"),
+        ({"tasks": ("stack", "fetch"), "levels": (4,)}, "allow at most 4"),
     ],
 )
 def test_generation_1_settings_are_checked(kwargs, message):
@@ -147,3 +148,22 @@ def test_fetch_is_a_generation_1_task():
     obs, info = env.reset(seed=0)
     assert info["problem"]["goals"][0]["task"] == "fetch"
     assert "in the closed drawer" in obs["observation"]
+
+
+@pytest.mark.parametrize(
+    "tasks",
+    [("put",), ("stack",), ("drawer",), ("fetch",), ("stack", "fetch"), ("drawer", "fetch")],
+)
+def test_every_task_mix_either_plays_or_says_why_not(tasks):
+    for level in sorted(LEVELS):
+        try:
+            env = make(tasks=tasks, levels=(level,))
+        except ConfigError as exc:
+            assert "add 'put'" in str(exc)
+            continue
+        for index in range(8):
+            env.reset(seed=index)
+            kinds = {g["task"] for g in env.problem.public["goals"]}
+            assert kinds <= set(tasks)
+            _, _, _, _, info = env.step(env.task.reference_action(env.problem))
+            assert info["success"], (tasks, level, index)
