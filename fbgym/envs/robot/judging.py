@@ -18,13 +18,13 @@ from fbgym.envs.robot.missions import Mission
 from fbgym.envs.robot.progress import (
     DRAWER_KINDS,
     Progress,
-    _dist,
-    _misplaced,
-    _nearest_pickable,
-    _pair,
-    _skill_failure,
+    as_pair,
     assess,
+    misplaced,
+    nearest_pickable,
     satisfied,
+    separation,
+    skill_failure,
 )
 from fbgym.envs.robot.scenes import Goal
 from fbgym.envs.robot.skills import Event
@@ -45,7 +45,7 @@ def assess_mission(scene: Scene, mission: Mission) -> Progress:
     if not pending:
         if mission.close_drawer and scene.drawer_open:
             return Progress(
-                False, "close drawer", reached, total, _dist(scene.gripper, scene.handle())
+                False, "close drawer", reached, total, separation(scene.gripper, scene.handle())
             )
         return Progress(True, "done", total, total, 0.0)
     current = next((p for g, p in pending if scene.held == g.obj), pending[0][1])
@@ -103,7 +103,7 @@ def mission_failure(
                 return {**_offset(aimed, offset, "grasp", mine[aimed]), "grabbed": event.obj}
             return _wrong(scene, goals, pending, event.obj, focus)
         if event.kind == "miss":
-            meant = aimed if aimed is not None else _nearest_pickable(scene, event.at)
+            meant = aimed if aimed is not None else nearest_pickable(scene, event.at)
             if meant is not None and meant not in mine and scene.kind(meant) != "bowl":
                 return _wrong(scene, goals, pending, meant, focus)
     if scene.held is not None and scene.held not in wanted:
@@ -120,7 +120,7 @@ def mission_failure(
                 return _offset(about, offset, "grasp", blocking[about])
             return _next(scene, mission, pending)  # a cover may land anywhere
         i = wanted.get(about, focus) if about is not None else focus
-        return _clear(scene, goals, i) or {**_skill_failure(scene, goals[i], last), "goal": i}
+        return _clear(scene, goals, i) or {**skill_failure(scene, goals[i], last), "goal": i}
     for i in pending:
         cleared = _clear(scene, goals, i)
         if cleared is not None:
@@ -128,7 +128,7 @@ def mission_failure(
     for i in pending:
         released = [e for e in events if e.obj == goals[i].obj and e.message.startswith("released")]
         if released and released[-1].at is not None:
-            return {**_misplaced(scene, goals[i], np.array(released[-1].at)), "goal": i}
+            return {**misplaced(scene, goals[i], np.array(released[-1].at)), "goal": i}
     return _next(scene, mission, pending)
 
 
@@ -142,7 +142,13 @@ def _clear(scene: Scene, goals: Sequence[Goal], i: int) -> dict[str, Any] | None
 
 
 def _offset(name: str, offset: np.ndarray, skill: str, goal: int) -> dict[str, Any]:
-    return {"kind": "offset", "object": name, "offset": _pair(offset), "skill": skill, "goal": goal}
+    return {
+        "kind": "offset",
+        "object": name,
+        "offset": as_pair(offset),
+        "skill": skill,
+        "goal": goal,
+    }
 
 
 def _wrong(

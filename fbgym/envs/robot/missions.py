@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from fbgym.envs.robot.progress import DRAWER_KINDS
 from fbgym.envs.robot.robots import Robot
 from fbgym.envs.robot.scenes import HOME, Goal
 from fbgym.envs.robot.world import (
@@ -85,7 +86,7 @@ class Mission:
     @property
     def uses_drawer(self) -> bool:
         """Whether some goal puts something in or takes something out of the drawer."""
-        return any(g.kind in ("drawer", "fetch") for g in self.goals)
+        return any(g.kind in DRAWER_KINDS for g in self.goals)
 
 
 def make_mission(
@@ -130,8 +131,8 @@ def make_mission(
         if goals[i].ambiguous:
             vague.add(goal.obj.split("_")[1])
     scene = _scene(rng, things, bowls, fetched, covers, spec.spacing, robot)
-    close = spec.close and any(g.kind in ("drawer", "fetch") for g in goals)
-    return scene, Mission(tuple(goals), close, level)
+    mission = Mission(tuple(goals), False, level)
+    return scene, replace(mission, close_drawer=spec.close and mission.uses_drawer)
 
 
 def most_goals(tasks: tuple[str, ...]) -> float:
