@@ -14,7 +14,7 @@ from collections.abc import Callable
 import gymnasium as gym
 import pytest
 
-import fbgym.envs.robot  # noqa: F401  (registers fbgym/RobotCorrection-v0)
+import fbgym.envs.robot  # noqa: F401  (registers the robot ids)
 from fbgym.core.seeding import make_random
 from fbgym.envs.robot.language import parse_plan
 from fbgym.envs.robot.skills import execute
@@ -83,6 +83,26 @@ def robot_env_steps() -> Callable[[], None]:
     return run
 
 
+def robot_mission_steps() -> Callable[[], None]:
+    """``STEPS`` env steps of ``-v1`` level-5 missions: a plan that misses, the expert's plan."""
+    env = gym.make("fbgym/RobotCorrection-v1", levels=(5,), max_turns=2).unwrapped
+    plans = []
+    for seed in range(4):
+        env.reset(seed=seed)
+        expert = env.task.reference_action(env.problem)
+        hasty = "; ".join(c for c in expert.split("; ") if not c.startswith("move ") or " to " in c)
+        plans.append((seed, hasty, expert))
+
+    def run() -> None:
+        for i in range(STEPS // 2):
+            seed, hasty, expert = plans[i % len(plans)]
+            env.reset(seed=seed)
+            env.step(hasty)
+            env.step(expert)
+
+    return run
+
+
 def _best_rate(run: Callable[[], None], repeats: int = 5) -> float:
     best = float("inf")
     for _ in range(repeats):
@@ -98,7 +118,10 @@ def test_cartpole_v1(benchmark):
     benchmark.extra_info["steps_per_s"] = _best_rate(run)
 
 
-@pytest.mark.parametrize("name,make", [("skill", robot_skill_steps), ("env", robot_env_steps)])
+@pytest.mark.parametrize(
+    "name,make",
+    [("skill", robot_skill_steps), ("env", robot_env_steps), ("mission", robot_mission_steps)],
+)
 def test_robot(benchmark, name, make):
     benchmark(make())
     reference = _best_rate(cartpole_steps())

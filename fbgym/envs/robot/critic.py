@@ -41,6 +41,7 @@ BANK = Paraphrases(
             "Put it down and open the drawer first.",
         ],
         "hands_full": ["Put down the {held} first.", "Let go of the {held} first."],
+        "set_aside": ["Put the {held} somewhere else first.", "Set the {held} aside first."],
         "clear": ["First take {cover} off {target}.", "{Cover} has to come off {target} first."],
         "wrong_target": [
             "Not there: {obj} goes {target}.",
@@ -48,10 +49,30 @@ BANK = Paraphrases(
         ],
         "next_grasp": ["Now pick up {obj}.", "Next, pick up {obj}."],
         "next_place": ["Now put it {target}.", "Good, now put it {target}."],
+        "next_close": ["Now close the drawer.", "Good, now close the drawer."],
         "missing": ["No, that's not it.", "No."],
         "invalid": ["Use commands like 'pick red_block; place green_bowl' or 'move left 2cm'."],
     }
 )
+MISSION_BANK = Paraphrases(
+    {
+        "missed_grasp": ["You missed {obj}.", "That missed {obj}."],
+        "missed_place": ["It missed {obj}.", "That did not land on {obj}."],
+        "missed_again": ["Still not {obj}.", "Not there yet."],
+        "grabbed": ["No, that's the {grabbed}.", "That's the {grabbed}, not {obj}."],
+        "where_grasp": ["{Obj} is {where}.", "Go {where} for {obj}."],
+        "where_place": ["Let go {where}.", "Go {where} to reach {obj}."],
+        "where_again": ["{Obj} is still {where}.", "Go {where} more."],
+        "not_that": ["Not that one.", "That's the wrong {kind}."],
+        "meant": ["I meant the {desc}.", "I want the {desc}."],
+        "covered": ["{Cover} is on {under}.", "{Under} has {cover} on it."],
+        "uncover": ["Take it off first.", "That has to come off first."],
+        "misplaced": ["Not there.", "That's the wrong place."],
+        "goes": ["{Obj} goes {target}.", "It goes {target}."],
+    }
+)
+"""Generation 1 words: each correction says what went wrong (hindsight) apart from where to
+go or what to do (correction, future), so that the informativeness ladder can tell them apart."""
 MAGNITUDES = ((0.75, None), (2.0, "a touch"), (3.5, "a bit"), (5.5, ""), (float("inf"), "a lot"))
 """Upper bounds (cm) of the words a person uses for a distance; under 0.75 cm says nothing."""
 AXES = {
@@ -107,6 +128,10 @@ def _flip(direction: str) -> str:
     return opposite[direction]
 
 
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
 def _spoken(name: str) -> str:
     return "the drawer" if name == "drawer" else "the " + name.replace("_", " ")
 
@@ -117,7 +142,9 @@ class RobotCritic(Critic):
     Skill level: where the object really is, in the person's frame, in quantised words
     ("a bit to the left" ≈ 2–3.5 cm, "more" when the last correction was not enough); the
     gripper ("put down the ... first"). Plan level: "no, the red one", "open the drawer first",
-    "first take the red block off the blue block", what comes next.
+    "first take the red block off the blue block", what comes next. On generation 1 missions
+    each correction is two sentences, what went wrong (hindsight: "You missed the red block.")
+    and where to go or what to do ("It is a bit to the left."), and the fault names its goal.
     """
 
     def __init__(self, person: PersonConfig | None = None):
@@ -146,14 +173,15 @@ class RobotCritic(Critic):
         if draws["missing"]:
             parts = (FeedbackPart(K.HINDSIGHT_NEGATIVE, BANK.say("missing", rng)),)
             return Critique(parts, notes={"correction": kind, "noise": "missing"})
-        goal: Goal = problem.data["goal"]
+        mission = problem.data.get("mission")
+        goal: Goal = mission.goals[fault.get("goal", 0)] if mission else problem.data["goal"]
         noise = None
         if kind == "offset":
-            parts, noise = self._offset(fault, history, draws, rng)
+            parts, noise = self._offset(fault, history, draws, rng, mission is not None)
         elif kind == "wrong_object":
-            parts, noise = self._object(problem, goal, draws, rng)
+            parts, noise = self._object(problem, goal, draws, rng, mission is not None)
         else:
-            parts = self._plan(goal, fault, rng)
+            parts = self._plan(goal, fault, rng, mission is not None)
         return Critique(tuple(parts), notes={"correction": kind, "noise": noise})
 
     def _offset(
@@ -162,6 +190,7 @@ class RobotCritic(Critic):
         history: Sequence[Turn],
         draws: dict[str, bool],
         rng: random.Random,
+        split: bool,
     ) -> tuple[list[FeedbackPart], str | None]:
         obj = _spoken(fault["object"])
         said = words_for(fault["offset"]) or words_for([c * 4 for c in fault["offset"]])[:1]
@@ -178,12 +207,30 @@ class RobotCritic(Critic):
         where = phrase(said)
         previous = history[-1].feedback.text if history else ""
         again = obj in previous and _said(previous) == [d for d, _ in said]
+        grabbed = str(fault.get("grabbed", "")).replace("_", " ")
+        if split:
+            if again:
+                what, where_key = "missed_again", "where_again"
+            elif grabbed:
+                what, where_key = "grabbed", "where_grasp"
+            else:
+                what, where_key = f"missed_{fault['skill']}", f"where_{fault['skill']}"
+            fill = {"obj": obj, "Obj": _capital(obj), "where": where, "grabbed": grabbed}
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say(what, rng, **fill)),
+                FeedbackPart(K.CORRECTION, MISSION_BANK.say(where_key, rng, **fill)),
+            ], noise
         key = "more" if again else f"offset_{fault['skill']}"
-        text = BANK.say(key, rng, obj=obj, Obj=obj[0].upper() + obj[1:], where=where)
+        text = BANK.say(key, rng, obj=obj, where=where)
         return [FeedbackPart(K.CORRECTION, text)], noise
 
     def _object(
-        self, problem: Problem, goal: Goal, draws: dict[str, bool], rng: random.Random
+        self,
+        problem: Problem,
+        goal: Goal,
+        draws: dict[str, bool],
+        rng: random.Random,
+        split: bool,
     ) -> tuple[list[FeedbackPart], str | None]:
         kind = goal.obj.split("_")[1]
         others = [
@@ -199,10 +246,17 @@ class RobotCritic(Critic):
         colour = meant.split("_")[0]
         unique = sum(1 for n in problem.data["scene"].names if n.startswith(colour + "_")) == 1
         desc = f"{colour} one" if unique else meant.replace("_", " ")
+        if split:
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say("not_that", rng, kind=kind)),
+                FeedbackPart(K.CORRECTION, MISSION_BANK.say("meant", rng, desc=desc)),
+            ], noise
         text = BANK.say("object", rng, desc=desc, kind=kind)
         return [FeedbackPart(K.CORRECTION, text)], noise
 
-    def _plan(self, goal: Goal, fault: dict[str, Any], rng: random.Random) -> list[FeedbackPart]:
+    def _plan(
+        self, goal: Goal, fault: dict[str, Any], rng: random.Random, split: bool
+    ) -> list[FeedbackPart]:
         kind, obj, target = fault["kind"], _spoken(goal.obj), _spoken(goal.target)
         into = f"on {target}" if goal.kind == "stack" else f"in {target}"
         if kind == "drawer_closed":
@@ -212,20 +266,37 @@ class RobotCritic(Critic):
             ]
         if kind == "order":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("order", rng, obj=obj))]
-        if kind == "hands_full":
+        if kind in ("hands_full", "set_aside"):
             held = str(fault.get("object", "")).replace("_", " ")
-            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("hands_full", rng, held=held))]
+            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say(kind, rng, held=held))]
         if kind == "clear":
-            cover = _spoken(fault["object"])
+            cover, under = _spoken(fault["object"]), _spoken(fault.get("under", goal.target))
+            if split:
+                fill = {"cover": cover, "Cover": _capital(cover), "under": under}
+                return [
+                    FeedbackPart(
+                        K.HINDSIGHT_NEGATIVE,
+                        MISSION_BANK.say("covered", rng, **fill, Under=_capital(under)),
+                    ),
+                    FeedbackPart(K.FUTURE_POSITIVE, MISSION_BANK.say("uncover", rng)),
+                ]
             text = BANK.say(
-                "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=target
+                "clear", rng, cover=cover, Cover=cover[0].upper() + cover[1:], target=under
             )
             return [FeedbackPart(K.FUTURE_POSITIVE, text)]
+        if kind == "wrong_target" and split:
+            goes = MISSION_BANK.say("goes", rng, obj=obj, Obj=_capital(obj), target=into)
+            return [
+                FeedbackPart(K.HINDSIGHT_NEGATIVE, MISSION_BANK.say("misplaced", rng)),
+                FeedbackPart(K.CORRECTION, goes),
+            ]
         if kind == "wrong_target":
             return [FeedbackPart(K.CORRECTION, BANK.say("wrong_target", rng, obj=obj, target=into))]
         step = fault.get("step", "grasp")
         if step == "open drawer":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("drawer_first", rng))]
+        if step == "close drawer":
+            return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_close", rng))]
         if step == "place":
             return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_place", rng, target=into))]
         return [FeedbackPart(K.FUTURE_POSITIVE, BANK.say("next_grasp", rng, obj=obj))]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from fbgym.envs.robot.world import PICKABLE, TABLE_X
 
 MAX_COMMANDS = 30
-"""The most commands one turn may hold."""
+"""The most commands one turn may hold (generation 0)."""
+MAX_MISSION_COMMANDS = 120
+"""The most commands one turn may hold in generation 1, whose missions need longer plans."""
 
 SYNTAX = (
     "pick <object>, place <target>, move to <object>, move left|right|forward|back <n>cm, "
@@ -40,6 +42,20 @@ _DISTANCE = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(cm|mm|centimetres?|centimeters?)?
 _MAX_MOVE = TABLE_X
 
 
+def moves(dx: float, dy: float, digits: int = 1) -> list[str]:
+    """The commands that move the gripper by (``dx``, ``dy``) cm, to ``digits`` decimals.
+
+    >>> moves(-2.0, 0.46)
+    ['move left 2.0cm', 'move forward 0.5cm']
+    """
+    plan = []
+    if abs(dx) >= 0.05:
+        plan.append(f"move {'right' if dx > 0 else 'left'} {abs(dx):.{digits}f}cm")
+    if abs(dy) >= 0.05:
+        plan.append(f"move {'forward' if dy > 0 else 'back'} {abs(dy):.{digits}f}cm")
+    return plan
+
+
 class PlanError(ValueError):
     """A plan that cannot be parsed; the message says which command and why."""
 
@@ -66,8 +82,10 @@ def split_plan(action: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
-def parse_plan(action: str, names: Sequence[str], kinds: Sequence[str]) -> list[Command]:
-    """Parse every command of ``action`` against the objects ``names`` (of ``kinds``).
+def parse_plan(
+    action: str, names: Sequence[str], kinds: Sequence[str], most: int = MAX_COMMANDS
+) -> list[Command]:
+    """Parse every command of ``action`` (at most ``most``) against ``names`` (of ``kinds``).
 
     >>> [c.verb for c in parse_plan("pick red_block; place green_bowl", ["red_block", "green_bowl"],
     ...                             ["block", "bowl"])]
@@ -76,8 +94,8 @@ def parse_plan(action: str, names: Sequence[str], kinds: Sequence[str]) -> list[
     texts = split_plan(action)
     if not texts:
         raise PlanError(f"the plan holds no command; use {SYNTAX}")
-    if len(texts) > MAX_COMMANDS:
-        raise PlanError(f"the plan has {len(texts)} commands; at most {MAX_COMMANDS} per turn")
+    if len(texts) > most:
+        raise PlanError(f"the plan has {len(texts)} commands; at most {most} per turn")
     commands = []
     for n, text in enumerate(texts, 1):
         try:

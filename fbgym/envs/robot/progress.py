@@ -14,6 +14,8 @@ from fbgym.envs.robot.world import Scene, norm
 
 _CLOSE = 4.0
 """Distance (cm) at which closeness to a subgoal counts half."""
+DRAWER_KINDS = ("drawer", "fetch")
+"""Goal kinds that need the drawer open."""
 _NEAR = 12.0
 """A release this close (cm) to its target gets a directional correction, not 'wrong place'."""
 
@@ -46,19 +48,20 @@ def satisfied(scene: Scene, goal: Goal) -> bool:
 
 def assess(scene: Scene, goal: Goal) -> Progress:
     """The scene's progress toward ``goal``."""
-    stages = 3 if goal.kind == "drawer" else 2
+    stages = 3 if goal.kind in DRAWER_KINDS else 2
     first = stages - 2  # index of the grasp subgoal
     if satisfied(scene, goal):
         return Progress(True, "done", stages, stages, 0.0)
-    if goal.kind == "drawer" and not scene.drawer_open:
-        return Progress(False, "open drawer", 0, stages, _dist(scene.gripper, scene.handle()))
+    if goal.kind in DRAWER_KINDS and not scene.drawer_open:
+        return Progress(False, "open drawer", 0, stages, separation(scene.gripper, scene.handle()))
     if scene.held == goal.obj:
-        distance = _dist(scene.xy(goal.obj), scene.xy(goal.target))
+        distance = separation(scene.xy(goal.obj), scene.xy(goal.target))
         return Progress(False, "place", first + 1, stages, distance)
-    return Progress(False, "grasp", first, stages, _dist(scene.gripper, scene.xy(goal.obj)))
+    return Progress(False, "grasp", first, stages, separation(scene.gripper, scene.xy(goal.obj)))
 
 
-def _dist(a: np.ndarray, b: np.ndarray) -> float:
+def separation(a: np.ndarray, b: np.ndarray) -> float:
+    """The distance (cm, to 3 decimals) between two points of the table."""
     return round(norm(np.asarray(a) - np.asarray(b)), 3)
 
 
@@ -79,7 +82,7 @@ def failure(scene: Scene, goal: Goal, events: Sequence[Event]) -> dict[str, Any]
         if event.message.startswith("grasped") and event.obj != goal.obj:
             return {"kind": "wrong_object", "object": event.obj, "want": goal.obj}
         if event.kind == "miss":
-            meant = aimed if aimed is not None else _nearest_pickable(scene, event.at)
+            meant = aimed if aimed is not None else nearest_pickable(scene, event.at)
             if meant is not None and meant != goal.obj and scene.kind(meant) != "bowl":
                 return {"kind": "wrong_object", "object": meant, "want": goal.obj}
     if scene.held is not None and scene.held != goal.obj:
@@ -92,20 +95,21 @@ def failure(scene: Scene, goal: Goal, events: Sequence[Event]) -> dict[str, Any]
             return {"kind": "clear", "object": cover}
     last = events[-1] if events else None
     if last is not None and not last.ok:
-        return _skill_failure(scene, goal, last)
+        return skill_failure(scene, goal, last)
     released = [e for e in events if e.obj == goal.obj and e.message.startswith("released")]
     if released and released[-1].at is not None:
-        return _misplaced(scene, goal, np.array(released[-1].at))
+        return misplaced(scene, goal, np.array(released[-1].at))
     return {"kind": "next", "step": assess(scene, goal).subgoal}
 
 
-def _skill_failure(scene: Scene, goal: Goal, event: Event) -> dict[str, Any]:
+def skill_failure(scene: Scene, goal: Goal, event: Event) -> dict[str, Any]:
+    """The fault of ``goal`` when the skill of ``event`` failed (see :func:`failure`)."""
     at = np.array(event.at) if event.at is not None else scene.gripper
     if event.kind == "miss":
         offset = scene.xy(goal.obj) - at
-        return {"kind": "offset", "object": goal.obj, "offset": _pair(offset), "skill": "grasp"}
+        return {"kind": "offset", "object": goal.obj, "offset": as_pair(offset), "skill": "grasp"}
     if event.kind in ("fell_off", "rolled_off", "rim", "off_target"):
-        return _misplaced(scene, goal, at)
+        return misplaced(scene, goal, at)
     if event.kind == "drawer_closed":
         return {"kind": "drawer_closed"}
     if event.kind == "hands_full":
@@ -115,15 +119,21 @@ def _skill_failure(scene: Scene, goal: Goal, event: Event) -> dict[str, Any]:
     return {"kind": "next", "step": assess(scene, goal).subgoal}
 
 
-def _misplaced(scene: Scene, goal: Goal, at: np.ndarray) -> dict[str, Any]:
+def misplaced(scene: Scene, goal: Goal, at: np.ndarray) -> dict[str, Any]:
     """The goal object was let go at ``at``, not on its target: near it, say where; else, what."""
-    if goal.target != "drawer" and _dist(at, scene.xy(goal.target)) <= _NEAR:
+    if goal.target != "drawer" and separation(at, scene.xy(goal.target)) <= _NEAR:
         offset = scene.xy(goal.target) - at
-        return {"kind": "offset", "object": goal.target, "offset": _pair(offset), "skill": "place"}
+        return {
+            "kind": "offset",
+            "object": goal.target,
+            "offset": as_pair(offset),
+            "skill": "place",
+        }
     return {"kind": "wrong_target", "where": scene.location(goal.obj)}
 
 
-def _nearest_pickable(scene: Scene, at: tuple[float, float] | None) -> str | None:
+def nearest_pickable(scene: Scene, at: tuple[float, float] | None) -> str | None:
+    """The graspable object nearest ``at``, if any."""
     if at is None:
         return None
     best = None
@@ -136,5 +146,6 @@ def _nearest_pickable(scene: Scene, at: tuple[float, float] | None) -> str | Non
     return None if best is None else best[1]
 
 
-def _pair(v: np.ndarray) -> list[float]:
+def as_pair(v: np.ndarray) -> list[float]:
+    """A 2-vector as a JSON-ready pair, to 3 decimals."""
     return [round(float(v[0]), 3), round(float(v[1]), 3)]

@@ -11,8 +11,8 @@ from fbgym.envs.robot.world import (
     BLOCK,
     BOWL_RADIUS,
     CABINET,
-    COLOURS,
     DRAWER_INSIDE,
+    PALETTE,
     TABLE_X,
     TABLE_Y,
     Scene,
@@ -69,7 +69,7 @@ def rgb_array(scene: Scene, scale: int = PIXELS_PER_CM) -> np.ndarray:
     box(hx - 3, hx + 3, hy - 0.6, hy + 0.6, _DARK)
     for i in _visible(scene):
         cx, cy = scene.pos[i, :2]
-        colour = COLOURS[scene.colours[i]]
+        colour = PALETTE[scene.colours[i]]
         d2 = (x - cx) ** 2 + (y - cy) ** 2
         if scene.kinds[i] == "bowl":
             image[d2 <= BOWL_RADIUS**2] = colour
@@ -108,7 +108,7 @@ def plot_scene(scene: Scene, ax: Axes | None = None, title: str | None = None) -
     ax.text(49, 36, "drawer " + ("open" if scene.drawer_open else "closed"), ha="center", size=8)
     for i in _visible(scene):
         cx, cy = scene.pos[i, :2]
-        colour = np.array(COLOURS[scene.colours[i]]) / 255
+        colour = np.array(PALETTE[scene.colours[i]]) / 255
         if scene.kinds[i] == "bowl":
             ax.add_patch(Circle((cx, cy), BOWL_RADIUS, fill=False, lw=3, ec=colour))
         elif scene.kinds[i] == "ball":

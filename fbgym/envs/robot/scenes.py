@@ -27,7 +27,7 @@ class Goal:
     """What the person wants done."""
 
     kind: str
-    """One of :data:`TASKS`."""
+    """One of :data:`TASKS`, or ``fetch`` (generation 1: out of the drawer into a bowl)."""
     obj: str
     """The object to move (the one the person means, even when the words are ambiguous)."""
     target: str
@@ -45,6 +45,8 @@ class Goal:
         target = "the " + self.target.replace("_", " ")
         if self.kind == "stack":
             return f"Stack {self.ref} on {target}."
+        if self.kind == "fetch":
+            return f"Take {self.ref} out of the drawer and put it in {target}."
         return f"Put {self.ref} in {target}."
 
 

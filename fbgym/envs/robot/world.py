@@ -12,6 +12,8 @@ TABLE_X, TABLE_Y = 60.0, 40.0
 BLOCK = 4.0
 """Edge of a block and diameter of a ball, in cm."""
 BOWL_RADIUS = 6.0
+CENTRE = np.array([TABLE_X / 2, TABLE_Y / 2])
+"""The middle of the table, where the camera looks."""
 GRASP_TOLERANCE = 1.5
 """How far (cm) the gripper may be from an object's centre and still grasp it."""
 STACK_TOLERANCE = 1.5
@@ -31,6 +33,19 @@ COLOURS: dict[str, tuple[int, int, int]] = {
     "purple": (142, 68, 173),
     "orange": (243, 129, 33),
 }
+MORE_COLOURS: dict[str, tuple[int, int, int]] = {
+    "pink": (240, 120, 180),
+    "white": (245, 245, 240),
+    "brown": (130, 80, 40),
+    "cyan": (40, 200, 210),
+    "grey": (128, 128, 128),
+    "black": (30, 30, 30),
+    "lime": (170, 220, 50),
+    "navy": (20, 30, 110),
+}
+"""Colours that only generation 1 tables hold (generation 0 draws from :data:`COLOURS`)."""
+PALETTE = {**COLOURS, **MORE_COLOURS}
+"""Every colour a table may hold."""
 PICKABLE = ("block", "ball")
 """Kinds of object the gripper can pick up; bowls stay where they are."""
 KINDS = (*PICKABLE, "bowl")
@@ -62,6 +77,9 @@ class Scene:
     """(2,) the gripper's x, y (the robot knows it exactly)."""
     held: str | None = None
     drawer_open: bool = False
+    warp: np.ndarray | None = None
+    """(2, 2) generation 1: how the camera's error grows away from the table's centre
+    (a small scale and rotation error); the error at ``p`` adds ``warp @ (p - CENTRE)``."""
 
     def __post_init__(self) -> None:
         self.index = {name: i for i, name in enumerate(self.names)}
@@ -78,6 +96,7 @@ class Scene:
             self.gripper.copy(),
             self.held,
             self.drawer_open,
+            self.warp,
         )
 
     def kind(self, name: str) -> str:
@@ -101,7 +120,9 @@ class Scene:
         if name == "drawer":
             return self.xy(name)
         i = self.index[name]
-        return self.pos[i, :2] + self.bias[i]
+        if self.warp is None:
+            return self.pos[i, :2] + self.bias[i]
+        return self.pos[i, :2] + self.bias[i] + self.warp @ (self.pos[i, :2] - CENTRE)
 
     def handle(self) -> np.ndarray:
         """The drawer handle's position."""

@@ -1,5 +1,8 @@
+import gymnasium as gym
+
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
 from fbgym.runner import EpisodeSpec, play_episode
+from fbgym.runner.evaluate import STREAM_LENGTH
 
 
 def play(env, agent, seed):
@@ -50,3 +53,44 @@ def test_ranked_and_unary_beat_blind(make_env):
     for channel in ("ranked", "unary"):
         env = make_env(channel)
         assert score(env, FeedbackAgent, 40)[0] > score(env, BlindAgent, 40)[0]
+
+
+V1 = "fbgym/RobotCorrection-v1"
+
+
+def v1_rates(channel, agent_class, episodes, **kwargs):
+    """SR@K and mean corrections of runner-aligned streams of v1 (a fresh agent per stream)."""
+    env = gym.make(V1, feedback=channel, **kwargs).unwrapped
+    won, corrections = 0, 0.0
+    for seed in range(episodes):
+        if seed % STREAM_LENGTH == 0:
+            agent = agent_class()
+        record = play_episode(agent, EpisodeSpec(V1, channel, seed, kwargs), env)
+        won += record["success"]
+        corrections += record["metrics"]["corrections"]
+    return won / episodes, corrections / episodes
+
+
+def test_v1_feedback_beats_blind_in_every_channel_and_words_say_most():
+    rates = {
+        channel: v1_rates(channel, FeedbackAgent, 60, levels=(1,))[0]
+        for channel in ("verbal", "ranked", "unary")
+    }
+    blind = v1_rates("verbal", BlindAgent, 60, levels=(1,))[0]
+    assert rates["verbal"] >= rates["ranked"] >= rates["unary"] >= blind + 0.1
+    assert v1_rates("verbal", FeedbackAgent, 40)[0] >= blind + 0.5
+
+
+def test_v1_memory_within_a_stream_reduces_corrections():
+    remembering = v1_rates("verbal", FeedbackAgent, 40)[1]
+    forgetting = 0.0
+    env = gym.make(V1, feedback="verbal").unwrapped
+    for seed in range(40):
+        forgetting += play_episode(FeedbackAgent(), EpisodeSpec(V1, "verbal", seed), env)[
+            "metrics"
+        ]["corrections"]
+    assert remembering < 0.9 * forgetting / 40
+
+
+def test_v1_top_levels_leave_headroom():
+    assert v1_rates("verbal", FeedbackAgent, 40, levels=(4, 5), drift=2.5)[0] < 0.5

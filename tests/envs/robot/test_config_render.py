@@ -12,7 +12,7 @@ matplotlib.use("Agg")
     "kwargs,message",
     [
         ({"tasks": ("fly",)}, "unknown robot tasks"),
-        ({"noise": 0.9}, r"noise must be in \[0, 0.5\]"),
+        ({"reach_noise": 0.9}, r"noise must be in \[0, 0.5\]"),
         ({"ambiguity": -0.1}, "ambiguity must be"),
         ({"max_bias": 1.0}, "at least 2.5"),
     ],
