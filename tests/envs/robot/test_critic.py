@@ -68,7 +68,7 @@ def test_noise_knobs(make_env):
                 (
                     text,
                     env.unwrapped.history[-1].outcome.diagnosis["failure"],
-                    info["feedback"].notes,
+                    env.unwrapped.history[-1].feedback.notes,
                 )
             )
         return texts

@@ -41,7 +41,10 @@ def test_reference_plan_succeeds_at_every_level_even_at_the_limits(level, split)
         for index in range(25):
             env.reset(seed=index)
             _, _, terminated, _, info = env.step(env.task.reference_action(env.problem))
-            assert info["success"] and terminated, (index, info["outcome"].diagnosis["failure"])
+            assert info["success"] and terminated, (
+                index,
+                env.unwrapped.history[-1].outcome.diagnosis["failure"],
+            )
 
 
 @pytest.mark.parametrize("level", sorted(LEVELS))
