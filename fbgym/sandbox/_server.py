@@ -1,44 +1,54 @@
-"""The fork server: run as ``python -I -S -c <values.py, _jail.py, _harness.py, this file>``."""
+"""The fork server: run as ``python -I -S -c <values.py, _sys.py, ..., this file>``."""
 
+import fcntl
 import gc
 import json
 import os
 import select
 import shutil
 import signal
+import socket
 import struct
 import sys
 import tempfile
 import time
 
 if "encode_value" not in globals():  # imported as a module rather than run as the server
-    from fbgym.sandbox._harness import harness, set_limits, warm_up
-    from fbgym.sandbox._jail import (
+    from fbgym.sandbox._harness import run_request, set_limits, warm_up
+    from fbgym.sandbox._jail import PidNamespaces, drop_privileges, setup_isolation
+    from fbgym.sandbox._rootfs import mount_scratch, resize_scratch
+    from fbgym.sandbox._seccomp import install_seccomp, seccomp_program
+    from fbgym.sandbox._sys import (
+        CLONE_NEWIPC,
+        CLONE_NEWNS,
+        CLONE_NEWUSER,
         PR_SET_NO_NEW_PRIVS,
         PR_SET_PDEATHSIG,
-        PidNamespaces,
+        _libc,
         prctl,
-        private_tmp,
-        setup_isolation,
+        unshare,
     )
 
 
-def _child(cfg, tmp, wfd, qfd, out_fd):
+def _child(cfg, iso, tmp, qfd, wfd, out_fd, program):
     """A spare child: set up while idle, then wait for its request, jail itself and run it.
 
-    ``tmp`` is its work directory, or None to make one in a private /tmp of its own.
+    ``tmp`` is its work directory, or None to mount scratch space of its own (sized as
+    ``cfg["scratch"]`` says, unless the request asks for another size).
     """
     try:
         os.setsid()
+        uid = iso["uid"] if iso["user"].startswith("uid ") else None
         if tmp is None:
-            tmp = private_tmp(cfg.get("tmpfs_mb", 256))
-        os.chdir(tmp)
+            if not unshare(CLONE_NEWNS | CLONE_NEWIPC):
+                raise OSError("could not give the run its own mount and IPC namespaces")
+            tmp = mount_scratch(*cfg["scratch"], uid, cfg.get("gid"))
+        elif uid is not None:
+            os.chown(tmp, uid, int(cfg["gid"]))
         null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(out_fd, 2)
-        os.dup2(wfd, 3)
-        os.dup2(qfd, 4)
+        sources = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in (null, out_fd, out_fd, wfd, qfd)]
+        for target, fd in enumerate(sources):  # moved above 4 first: none overwrites another
+            os.dup2(fd, target)
         os.closerange(5, 1 << 16)
         os.environ.clear()
         for name in ("SIGINT", "SIGTERM", "SIGPIPE", "SIGXFSZ"):
@@ -49,35 +59,41 @@ def _child(cfg, tmp, wfd, qfd, out_fd):
         sys.stdout = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
         sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
         sys.argv = ["solution"]
-        req = _read_message(4)  # all above is done while idle; all below, once it has come
-        os.close(4)
-        if req is None:
+        reader = open(4, "rb")
+        line = reader.readline()  # all above is done while idle; all below, once it has come
+        if not line:
             os._exit(0)
-        set_limits(req["limits"])
-        if os.geteuid() == 0 and cfg.get("uid") is not None:
-            os.chown(tmp, int(cfg["uid"]), int(cfg["gid"]))
-            os.setgroups([])
-            os.setgid(int(cfg["gid"]))
-            os.setuid(int(cfg["uid"]))
+        setup = json.loads(line)
+        lim = setup["limits"]
+        scratch = [lim["scratch_mb"], lim["scratch_files"]]
+        if iso["filesystem"] and scratch != cfg["scratch"]:
+            resize_scratch(*scratch)
+        os.chdir(tmp)
+        set_limits(lim)
+        drop_privileges(iso, int(cfg.get("gid") or 0))
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        harness(req["source"], req.get("entry"), req.get("calls", []), 3)
+        if program is not None and not install_seccomp(program):
+            os._exit(70)
+        run_request(setup, reader, 3)
     except BaseException:
         pass
     os._exit(0)
 
 
 class Spare:
-    """A child forked ahead of its request, with its directory, pipes and output file.
+    """A child forked ahead of its request, with its pipes and output file.
 
     With ``pid_namespaces`` it is the init of a PID namespace of its own, so that when it
-    dies every process its run started dies too, and nothing else does. With ``fresh_tmp``
-    it works in a /tmp of its own that vanishes with it; else in a directory under ``base``.
+    dies every process its run started dies too, and nothing else does. With a jail it makes
+    its own scratch space, which vanishes with it; else it works in a directory under
+    ``base``. The parent gets the ends of its pipes and talks to it directly: this server
+    never sees a request's code or inputs, so no spare forked from it can find them.
     """
 
-    def __init__(self, cfg, base, number, pid_namespaces=None, fresh_tmp=False):
-        self.tmp = None
-        if not fresh_tmp:
+    def __init__(self, cfg, iso, base, number, pid_namespaces, program):
+        self.tmp, self.status, self.timed_out = None, None, False
+        if not iso["filesystem"]:
             self.tmp = os.path.join(base, f"run-{number}")
             os.mkdir(self.tmp, 0o700)  # the child hands it to the run's uid once it starts
         self.out = _output_file(base)
@@ -88,54 +104,62 @@ class Spare:
         except OSError:
             for fd in (wfd, qfd):
                 os.close(fd)
-            self.pidfd = None
             self.close()
             raise
         if self.pid == 0:
             os.close(self.rfd)
             os.close(self.qw)
-            _child(cfg, self.tmp, wfd, qfd, self.out)
+            _child(cfg, iso, self.tmp, qfd, wfd, self.out, program)
         os.close(wfd)
         os.close(qfd)
-        self.pidfd = os.pidfd_open(self.pid) if hasattr(os, "pidfd_open") else None
-        self.status = None
-        self.reaped = False
 
-    def start(self, body):
-        """Hand it its request (as received); its wall clock starts now."""
+    def start(self, spec):
+        """Its wall clock starts now; the ends of its pipes and its output file, for the parent."""
         self.started = time.monotonic()
-        _send_frame(self.qw, body)
-        os.close(self.qw)
-        self.qw = None
+        self.deadline = self.started + float(spec["wall_s"])
+        fds, self.qw, self.rfd, self.out = [self.qw, self.rfd, self.out], None, None, None
+        return fds
 
-    def end(self, reap):
-        """Wait until it, and every process its run started, is gone (see :func:`serve`)."""
+    def wait(self):
+        """Wait for it to exit (as init of its PID namespace: with all its run started)."""
         if self.status is None:
-            self.status = os.waitpid(self.pid, 0)[1]
-        if not self.reaped:
-            self.reaped = True
-            if reap == "group":
-                _kill(self.pid, group=True)
-            elif reap == "init":
-                _kill_all_but_me()
+            try:
+                self.status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:  # reaped with the rest of a batch
+                self.status = 0
 
-    def finish(self, reap):
-        """:meth:`end` it, and clean up."""
-        self.end(reap)
+    def result(self, done):
+        """What the parent cannot see: whether it was killed at its deadline, how it ended.
+
+        A run that is done is left to die meanwhile; any other is killed and waited for, so
+        that all it printed is in its output file when the parent reads it.
+        """
+        if not done:
+            _kill(self.pid)
+            self.wait()
+        reply = {"timed_out": self.timed_out}
+        if done and not self.timed_out:
+            reply["exit_code"] = 0  # ended by the server; the harness would have exited 0
+        elif os.WIFSIGNALED(self.status):
+            reply["signal"] = os.WTERMSIG(self.status)
+        elif os.WIFEXITED(self.status):
+            reply["exit_code"] = os.WEXITSTATUS(self.status)
+        return reply
+
+    def finish(self):
+        """Kill it, wait for it, and clean up."""
+        _kill(self.pid)
+        self.wait()
         self.close()
 
-    def discard(self, reap):
-        """Kill it, used or not, and clean up."""
-        _kill(self.pid)
-        self.finish(reap)
-
     def close(self):
-        for fd in (self.rfd, self.qw, self.pidfd, self.out):
+        for fd in (self.rfd, self.qw, self.out):
             if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
+        self.rfd = self.qw = self.out = None
         if self.tmp is not None:
             shutil.rmtree(self.tmp, onerror=_force_remove)
 
@@ -147,16 +171,6 @@ def _output_file(base):
     fd, path = tempfile.mkstemp(dir=base)
     os.unlink(path)
     return fd
-
-
-def _read_exact(fd, n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(fd, n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
 
 
 def _kill(pid, group=False):
@@ -180,78 +194,6 @@ def _kill_all_but_me():
             return
 
 
-DONE = b'{"phase": "done"}\n'
-
-
-def watch(spare, lim):
-    """Collect the run's results until it is done, exits, overflows or times out."""
-    child, rfd, pidfd, start = spare.pid, spare.rfd, spare.pidfd, spare.started
-    buf, state, deadline, done = bytearray(), "exited", start + lim["wall_s"], False
-    watched = [rfd] + ([pidfd] if pidfd is not None else [])
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            state = "timeout"
-            break
-        wait = remaining if pidfd is not None else min(remaining, 0.001)
-        ready = select.select(watched, [], [], wait)[0]
-        if rfd in ready:
-            chunk = os.read(rfd, 1 << 16)
-            if not chunk:
-                watched.remove(rfd)
-            buf += chunk
-            if len(buf) > lim["result_bytes"]:
-                state = "overflow"
-                break
-            if buf.endswith(DONE):
-                done = True
-                break
-        if pidfd is not None and pidfd in ready:
-            break
-        if pidfd is None:
-            finished, status = os.waitpid(child, os.WNOHANG)
-            if finished == child:
-                spare.status = status
-                break
-    wall = time.monotonic() - start
-    if state != "exited" or done:
-        _kill(child)  # done: the harness has nothing left but to exit
-    elif rfd in watched:
-        os.set_blocking(rfd, False)
-        try:
-            while len(buf) <= lim["result_bytes"]:
-                chunk = os.read(rfd, 1 << 16)
-                if not chunk:
-                    break
-                buf += chunk
-        except BlockingIOError:
-            pass
-    return state, done, wall, buf
-
-
-def run_one(req, spare, reap):
-    """Run ``req`` in ``spare``; the raw result as a dict (the run may still be dying)."""
-    lim = req["limits"]
-    state, done, wall, buf = watch(spare, lim)
-    if reap != "namespace" or not done:
-        spare.end(reap)
-    output = os.pread(spare.out, lim["output_bytes"] + 1, 0)
-    result = {
-        "state": state,
-        "wall_s": wall,
-        "results": buf[: lim["result_bytes"]].decode("utf-8", "replace"),
-        "output": output.decode("utf-8", "replace"),
-    }
-    status = spare.status
-    if done and state == "exited":
-        result["exit_code"] = 0  # ended by the server; the harness would have exited 0
-    elif os.WIFSIGNALED(status):
-        result["signal"] = os.WTERMSIG(status)
-    elif os.WIFEXITED(status):
-        result["exit_code"] = os.WEXITSTATUS(status)
-    return result
-
-
 def _force_remove(func, path, exc_info):
     try:
         os.chmod(os.path.dirname(path), 0o700)
@@ -261,104 +203,181 @@ def _force_remove(func, path, exc_info):
         pass
 
 
-def _read_frame(fd):
-    header = _read_exact(fd, 4)
+def _read_message(sock):
+    header = _recv_exact(sock, 4)
     if header is None:
         return None
-    return _read_exact(fd, struct.unpack("!I", header)[0])
-
-
-def _read_message(fd):
-    body = _read_frame(fd)
+    body = _recv_exact(sock, struct.unpack("!I", header)[0])
     return None if body is None else json.loads(body)
 
 
-def _send_frame(fd, body):
+def _recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def _send_message(sock, obj, fds=()):
+    body = json.dumps(obj).encode("utf-8")
     data = struct.pack("!I", len(body)) + body
-    while data:
-        data = data[os.write(fd, data) :]
+    if fds:
+        sent = socket.send_fds(sock, [data], list(fds))
+        data = data[sent:]
+    sock.sendall(data)
 
 
-def _send_message(fd, obj):
-    _send_frame(fd, json.dumps(obj).encode("utf-8"))
+def _seccomp_refuses_userns(program):
+    """Whether ``program``, installed in a throwaway child, makes unshare(CLONE_NEWUSER) fail."""
+    pid = os.fork()
+    if pid == 0:
+        ok = prctl(PR_SET_NO_NEW_PRIVS, 1) and install_seccomp(program)
+        os._exit(0 if ok and _libc().unshare(CLONE_NEWUSER) != 0 else 1)
+    status = os.waitpid(pid, 0)[1]
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+class Spares:
+    """The spare children, forked ahead of their requests; as many as the largest batch.
+
+    Where a batch's leftovers die by this server killing every process of its PID namespace
+    (``reap == "init"``), no spare waits beside a batch: each is forked when it is needed.
+    """
+
+    def __init__(self, cfg, iso, base, pid_namespaces, program, reap):
+        self.args = (cfg, iso, base)
+        self.pid_namespaces, self.program, self.reap = pid_namespaces, program, reap
+        self.ready, self.number, self.wanted = [], 0, 1
+
+    def fill(self, wanted=None):
+        """Fork spares until there are ``wanted`` (by default, as many as the largest batch)."""
+        if wanted is None:
+            wanted = 0 if self.reap == "init" else self.wanted
+        while len(self.ready) < wanted:
+            self.number += 1
+            self.ready.append(Spare(*self.args, self.number, self.pid_namespaces, self.program))
+
+    def take(self, n):
+        """``n`` spares (forked now if there are too few)."""
+        self.wanted = max(self.wanted, n)
+        self.fill(n)
+        taken, self.ready = self.ready[:n], self.ready[n:]
+        return taken
+
+    def end_batch(self, batch):
+        """Kill what is left of ``batch``, and wait until it is all gone."""
+        for spare in batch:
+            spare.finish()
+        if self.reap == "init":
+            _kill_all_but_me()
+        elif self.reap == "group":
+            for spare in batch:
+                _kill(spare.pid, group=True)
+
+
+def _await_end(sock, batch):
+    """The parent's next message; any run still going at its deadline is killed meanwhile."""
+    while True:
+        live = [s for s in batch if not s.timed_out]
+        wait = min((s.deadline for s in live), default=None)
+        if wait is not None:
+            wait = max(0.0, wait - time.monotonic())
+        if select.select([sock], [], [], wait)[0]:
+            return _read_message(sock)
+        now = time.monotonic()
+        for spare in live:
+            if now >= spare.deadline:
+                _kill(spare.pid)
+                spare.timed_out = True
 
 
 def serve():
-    """Answer requests on fds 0/1 until the parent closes the pipe.
+    """Answer requests on fd 0 (a Unix socket) until the parent closes it.
 
-    Set-up, once (see ``_jail.py``): namespaces, private mounts, only the standard library in
-    reach; the server is then init of its own PID namespace. Each run goes to a spare child
-    forked ahead of time: the init of a PID namespace of its own, with a fresh /tmp and IPC
-    namespace of its own, set up while it waits. Given its request it sets rlimits, drops to an
-    unprivileged uid, forbids new privileges and runs the code. The next spare is forked while
-    a run goes on, but gets its request only once every process of that run is gone: when the
-    run is done (or out of time) its init is killed, and with it the kernel kills the rest of
-    its namespace. Where a kernel lacks this, the server forks each child after the run before
-    it and kills what is left as init of its own namespace, or by process group.
+    Set-up, once (see ``_jail.py``): namespaces, a read-only root with only what the standard
+    library needs, and the server as init of its own PID namespace. Each run goes to a spare
+    child forked ahead of time: the init of a PID namespace of its own, in a mount and IPC
+    namespace of its own, set up while it waits. The parent asks for a batch of runs (a
+    solution, or a solution and its test program): the server hands it the ends of each
+    run's pipes and starts its wall clock; the parent sends the request to the child
+    directly. Given it, the child mounts its scratch space, sets rlimits, drops to an
+    unprivileged uid, forbids new privileges, installs the seccomp filter and runs the code.
+    When the parent says the batch is over (or a run reaches its deadline) the server kills
+    each run's init, and with it the kernel kills the rest of its namespace; it answers with
+    how each ended and what it printed. Spares for the next batch are forked while a batch
+    goes on, but get their requests only once every process of it is gone. Where a kernel
+    lacks PID namespaces per child, the server forks spares after a batch and kills what is
+    left as init of its own namespace, or by process group.
 
-    Protocol on stdin/stdout: 4-byte big-endian length, then a JSON object; the first request
-    is the configuration, answered with the isolation that is in force; then one request per
-    run, each answered with its result. The child's results come back as JSON lines that the
-    trusted parent decodes and judges; nothing the child says is taken as a verdict.
+    Protocol on the socket: 4-byte big-endian length, then a JSON object. The first message
+    is the configuration, answered with the isolation in force; then ``{"start": [{"wall_s"},
+    ...]}``, answered with ``{"started": n}`` and three fds per run (its request pipe's write
+    end, its result pipe's read end, its output file); then ``{"end": [done, ...], "reply":
+    bool}``, answered (if asked) with ``{"runs": [...]}`` once the runs not done are dead.
     """
-    cfg = _read_message(0)
+    sock = socket.socket(fileno=0)
+    cfg = _read_message(sock)
     if cfg is None:
         return
-    iso = setup_isolation(cfg, "/tmp/fbgym-sandbox-stage")
+    iso = setup_isolation(cfg)
     import site  # run -S: only its quit(), exit() and help(), never its package paths
 
     site.setquit()
     site.sethelper()
-    base = tempfile.mkdtemp(prefix="fbgym-sandbox-")
-    os.chmod(base, 0o711)
+    base = None
+    if not iso["filesystem"]:
+        base = tempfile.mkdtemp(prefix="fbgym-sandbox-")
+        os.chmod(base, 0o711)
     for name in cfg.get("preload", ()):
         try:
             __import__(name)
         except ImportError:
             pass
     warm_up()
+    program = seccomp_program() if cfg.get("seccomp", True) else None
+    if program is not None and not _seccomp_refuses_userns(program):
+        program = None
+    iso["seccomp"] = program is not None
     pid_namespaces = PidNamespaces.if_available() if iso["pid_namespace"] else None
     # How a run's leftovers die: with its own PID namespace (the next spare can wait beside
     # it), killed by this server as init of the shared one, or by process group.
     reap = "namespace" if pid_namespaces else "init" if iso["pid_namespace"] else "group"
     iso["pid_namespace"] = pid_namespaces is not None
-    fresh = iso["filesystem"]
-    iso["ipc"] = iso["ipc"] and fresh  # each run unshares its own with its /tmp
+    iso["ipc"] = iso["ipc"] and iso["filesystem"]  # each run unshares its own with its mounts
     gc.collect()
     gc.freeze()  # forked children then leave the server's objects (and pages) untouched
-    _send_message(1, {"isolation": iso})
-    number, spare, run = 1, None, None
+    _send_message(sock, {"isolation": iso})
+    spares, batch = Spares(cfg, iso, base, pid_namespaces, program, reap), []
     try:
-        spare = Spare(cfg, base, number, pid_namespaces, fresh)
+        spares.fill()
         while True:
-            body = _read_frame(0)
-            if body is None:
+            message = _read_message(sock)
+            if message is None:
                 break
-            run, spare = spare, None
-            try:
-                req = json.loads(body)
-                run.start(body)
-                if reap == "namespace":
-                    number += 1
-                    try:
-                        spare = Spare(cfg, base, number, pid_namespaces, fresh)
-                    except OSError:  # no room to fork now: fork it once this run is over
-                        spare = None
-                reply = run_one(req, run, reap)
-            except Exception as exc:  # a broken run must not take the server down
-                reply = {"state": "error", "error": f"{type(exc).__name__}: {exc}"}
-                _kill(run.pid)
-            _send_message(1, reply)
-            run.finish(reap)  # while the parent reads the reply
-            run = None
-            if spare is None:
-                number += 1
-                spare = Spare(cfg, base, number, pid_namespaces, fresh)
+            batch = spares.take(len(message["start"]))
+            fds = [fd for spare, spec in zip(batch, message["start"]) for fd in spare.start(spec)]
+            _send_message(sock, {"started": len(batch)}, fds)
+            for fd in fds:
+                os.close(fd)
+            if reap == "namespace":
+                spares.fill()  # while the batch runs
+            end = _await_end(sock, batch)
+            if end is None:
+                break
+            done = list(end.get("end", ())) + [False] * len(batch)
+            runs = [spare.result(d) for spare, d in zip(batch, done)]
+            if end.get("reply", True):
+                _send_message(sock, {"runs": runs})
+            spares.end_batch(batch)  # while the parent goes on
+            batch = []
+            spares.fill()
     finally:
-        for child in (run, spare):
-            if child is not None:
-                child.discard(reap)
-        shutil.rmtree(base, onerror=_force_remove)
+        spares.end_batch(batch + spares.ready)
+        if base is not None:
+            shutil.rmtree(base, onerror=_force_remove)
 
 
 if __name__ == "__main__":

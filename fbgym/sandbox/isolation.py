@@ -12,14 +12,18 @@ class Isolation:
     """The isolation in force for every run of one sandbox.
 
     Always in force: a fresh process per run in its own session and process group, its own
-    temporary directory, an empty environment, rlimits, no new privileges, and a wall-clock
-    timeout that kills all its processes. The fields say what this machine added on top.
+    temporary directory, an empty environment, rlimits, no new privileges, a wall-clock
+    timeout that kills all its processes, and call arguments sent one call at a time by a
+    parent that decodes every answer with bounded work. The fields say what this machine
+    added on top.
     """
 
     network: bool
     """Runs are in a network namespace with no usable interface: no sockets reach anything."""
     filesystem: bool
-    """/tmp, /var/tmp and /dev/shm are fresh tmpfs for each run; the host's are out of reach."""
+    """Each run has fresh /tmp, /var/tmp and /dev/shm on one tmpfs, bounded in bytes and files
+    (``Limits.scratch_mb``, ``Limits.scratch_files``), gone with the run; nothing else is
+    writable."""
     proc_hidden: bool
     """/proc is empty, so other processes' command lines and environments cannot be read."""
     pid_namespace: bool
@@ -32,9 +36,12 @@ class Isolation:
     """Each run has its own IPC namespace: its SysV shared memory, semaphores and message
     queues neither reach the host nor outlive the run."""
     stdlib_only: bool = False
-    """Runs can import the whole standard library and nothing else: the parent's packages
-    (its venv, site-packages and fbgym) are hidden, and of a home the runs could not enter
-    (a Python under /root) only the standard library is visible, read-only."""
+    """Runs see a root filesystem of their own, read-only, that holds the standard library,
+    the shared libraries it loads, the interpreter and a few device nodes, and nothing else
+    of the host's files (no homes, no checkouts, no site-packages, no /etc)."""
+    seccomp: bool = False
+    """A seccomp filter refuses runs new user namespaces (and joining namespaces, and the
+    kernel's keyrings, which outlive a run)."""
 
     @classmethod
     def from_server(cls, data: Mapping[str, Any]) -> Isolation:
@@ -47,6 +54,7 @@ class Isolation:
             user=str(data.get("user", "same")),
             ipc=bool(data.get("ipc")),
             stdlib_only=bool(data.get("stdlib_only")),
+            seccomp=bool(data.get("seccomp")),
         )
 
     @property
@@ -62,7 +70,9 @@ class Isolation:
         if not self.ipc:
             gaps.append("an IPC namespace")
         if not self.stdlib_only:
-            gaps.append("a standard-library-only view (the host's packages hidden)")
+            gaps.append("a root filesystem of the standard library only (the host's hidden)")
+        if not self.seccomp:
+            gaps.append("a seccomp filter against new user namespaces")
         if self.user == "same" or (self.user == "namespace" and not self.proc_hidden):
             gaps.append("an unprivileged uid (or a user namespace with /proc hidden)")
         return tuple(gaps)

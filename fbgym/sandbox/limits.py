@@ -33,6 +33,10 @@ class Limits:
     """How much of stdout and stderr (together) is kept."""
     result_kb: int = 4_096
     """How much result data a run may send back before it is stopped, in KiB."""
+    scratch_mb: int = 64
+    """Bytes a run may keep in /tmp, /var/tmp and /dev/shm together, in MiB (with a jail)."""
+    scratch_files: int = 1_024
+    """Files and directories a run may create there, together (with a jail)."""
 
     def __post_init__(self) -> None:
         if not (isinstance(self.wall_s, (int, float)) and 0 < self.wall_s <= 3600):
@@ -47,6 +51,8 @@ class Limits:
             "open_files",
             "output_chars",
             "result_kb",
+            "scratch_mb",
+            "scratch_files",
         )
         for name in positive:
             value = getattr(self, name)
@@ -70,6 +76,8 @@ class Limits:
             "open_files": self.open_files,
             "output_bytes": self.output_chars * 4,
             "result_bytes": self.result_kb << 10,
+            "scratch_mb": self.scratch_mb,
+            "scratch_files": self.scratch_files,
         }
 
     def to_dict(self) -> dict[str, Any]:
