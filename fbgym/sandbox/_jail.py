@@ -1,11 +1,9 @@
 """The fork server's jail, set up once: namespaces, the runs' root, and dropping privileges."""
 
 import ctypes
-import glob
 import os
 import signal
 import sys
-import sysconfig
 
 if "mount" not in globals():  # imported as a module rather than run as the server
     from fbgym.sandbox._rootfs import (
@@ -46,12 +44,18 @@ def _hidden_in(roots, hide, keep):
     A path that holds any of ``keep`` (the standard library) is not hidden.
     """
     found = {p for p in hide if not any(k == p or k.startswith(p.rstrip("/") + "/") for k in keep)}
-    purelib = sysconfig.get_paths()
-    found.update(os.path.realpath(purelib[k]) for k in ("purelib", "platlib") if k in purelib)
     for root in roots:
-        for pattern in ("*-packages", "python3*/*-packages", "python3/dist-packages"):
-            found.update(glob.glob(os.path.join(root, pattern)))
+        nested = [os.path.join(root, d) for d in _listdir(root) if d.startswith("python")]
+        for inner in [root, *nested]:
+            found.update(os.path.join(inner, d) for d in _listdir(inner) if d.endswith("-packages"))
     return sorted(found)
+
+
+def _listdir(path):
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
 
 
 def _stage_for(sources):

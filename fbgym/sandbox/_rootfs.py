@@ -1,7 +1,6 @@
 """The runs' root filesystem: read-only, holding only what the standard library needs."""
 
 import os
-import platform
 import stat
 import struct
 import sys
@@ -241,7 +240,7 @@ def _make_devices(dev):
 
 def enter_root(root):
     """Make ``root`` this mount namespace's root, and drop the old one entirely."""
-    number = _PIVOT_ROOT.get(platform.machine())
+    number = _PIVOT_ROOT.get(os.uname().machine)
     if number is None:
         return False
     os.chdir(root)

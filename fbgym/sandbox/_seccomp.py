@@ -1,17 +1,18 @@
-"""A seccomp filter for runs: no new user namespaces, no joining namespaces, no keyrings."""
+"""A seccomp filter for runs: no new user namespaces, no keyrings, no IPC objects."""
 
 import ctypes
 import errno
-import platform
+import os
 import struct
 
 if "prctl" not in globals():  # imported as a module rather than run as the server
     from fbgym.sandbox._sys import CLONE_NEWUSER, PR_SET_SECCOMP, prctl
 
 _ARCHES = {
-    # machine: (AUDIT_ARCH, unshare, clone, clone3, refused outright: setns and the keyrings)
-    "x86_64": (0xC000003E, 272, 56, 435, (308, 248, 249, 250)),
-    "aarch64": (0xC00000B7, 97, 220, 435, (268, 217, 218, 219)),
+    # machine: (AUDIT_ARCH, unshare, clone, clone3, refused outright: setns, add_key,
+    # request_key, keyctl, shmget, semget, msgget, mq_open)
+    "x86_64": (0xC000003E, 272, 56, 435, (308, 248, 249, 250, 29, 64, 68, 240)),
+    "aarch64": (0xC00000B7, 97, 220, 435, (268, 217, 218, 219, 194, 190, 186, 180)),
 }
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
@@ -20,15 +21,17 @@ _SECCOMP_MODE_FILTER = 2
 
 
 def seccomp_program():
-    """The filter as bytes of ``struct sock_filter``, or None on a machine it does not know.
+    """The filter, ready for :func:`install_seccomp`, or None on a machine it does not know.
 
     A call of ``unshare`` or ``clone`` asking for a new user namespace fails with EPERM, as do
-    ``setns`` and the key-management calls (a uid's keyrings outlive a run, so they could
-    carry data to the next one); ``clone3``, whose flags a filter cannot read, fails with
-    ENOSYS, so the C library falls back to ``clone``. System calls of another ABI (32-bit
-    ones on x86-64) fail with EPERM. Everything else is allowed.
+    ``setns``, the key-management calls and the calls that make System V IPC objects and
+    POSIX message queues (a uid's keyrings, and a namespace's IPC objects, outlive a run, so
+    they could carry data to the next one; the standard library uses none of them);
+    ``clone3``, whose flags a filter cannot read, fails with ENOSYS, so the C library falls
+    back to ``clone``. System calls of another ABI (32-bit ones on x86-64) fail with EPERM.
+    Everything else is allowed.
     """
-    spec = _ARCHES.get(platform.machine())
+    spec = _ARCHES.get(os.uname().machine)
     if spec is None:
         return None
     arch, nr_unshare, nr_clone, nr_clone3, refused = spec
@@ -53,10 +56,12 @@ def seccomp_program():
     for index, (op, k, jt, jf) in enumerate(program):
         jumps = [0 if t in (None, "next") else labels[t] - index - 1 for t in (jt, jf)]
         out += struct.pack("=HBBI", op, *jumps, k)
-    return out
+    return _Program(len(program), out)
 
 
 class _Program(ctypes.Structure):
+    """``struct sock_fprog``: the number of instructions and where they are."""
+
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
 
 
@@ -65,5 +70,4 @@ def install_seccomp(program):
 
     The process must already have set no_new_privs.
     """
-    fprog = _Program(len(program) // 8, program)
-    return prctl(PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog))
+    return prctl(PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program))

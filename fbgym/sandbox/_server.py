@@ -1,25 +1,24 @@
 """The fork server: run as ``python -I -S -c <values.py, _sys.py, ..., this file>``."""
 
+import _socket
+import array
 import fcntl
 import gc
 import json
 import os
 import select
-import shutil
 import signal
-import socket
 import struct
 import sys
-import tempfile
 import time
 
 if "encode_value" not in globals():  # imported as a module rather than run as the server
-    from fbgym.sandbox._harness import run_request, set_limits, warm_up
+    from fbgym.sandbox._harness import Pipes, run_request, set_limits, warm_up
     from fbgym.sandbox._jail import PidNamespaces, drop_privileges, setup_isolation
+    from fbgym.sandbox._landlock import landlock_scopes, scope_self
     from fbgym.sandbox._rootfs import mount_scratch, resize_scratch
     from fbgym.sandbox._seccomp import install_seccomp, seccomp_program
     from fbgym.sandbox._sys import (
-        CLONE_NEWIPC,
         CLONE_NEWNS,
         CLONE_NEWUSER,
         PR_SET_NO_NEW_PRIVS,
@@ -30,38 +29,34 @@ if "encode_value" not in globals():  # imported as a module rather than run as t
     )
 
 
-def _child(cfg, iso, tmp, qfd, wfd, out_fd, program):
+def _child(cfg, iso, tmp, fds, program):
     """A spare child: set up while idle, then wait for its request, jail itself and run it.
 
-    ``tmp`` is its work directory, or None to mount scratch space of its own (sized as
-    ``cfg["scratch"]`` says, unless the request asks for another size).
+    ``fds`` are its request pipe, result pipe, output file and gate (or None). ``tmp`` is its
+    work directory, or None to mount scratch space of its own (sized as ``cfg["scratch"]``
+    says, unless the request asks for another size). With a gate it runs no code of the
+    request's until the server opens it, which the server does only once the runs before it
+    are gone.
     """
     try:
         os.setsid()
         uid = iso["uid"] if iso["user"].startswith("uid ") else None
         if tmp is None:
-            if not unshare(CLONE_NEWNS | CLONE_NEWIPC):
-                raise OSError("could not give the run its own mount and IPC namespaces")
+            if not unshare(CLONE_NEWNS):
+                raise OSError("could not give the run its own mount namespace")
             tmp = mount_scratch(*cfg["scratch"], uid, cfg.get("gid"))
         elif uid is not None:
             os.chown(tmp, uid, int(cfg["gid"]))
         null = os.open(os.devnull, os.O_RDONLY)
-        sources = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in (null, out_fd, out_fd, wfd, qfd)]
-        for target, fd in enumerate(sources):  # moved above 4 first: none overwrites another
+        qfd, wfd, out_fd, gate = fds
+        order = [null, out_fd, out_fd, wfd, qfd] + ([gate] if gate is not None else [])
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in order]  # to fds 0-5
+        for target, fd in enumerate(moved):  # moved above 5 first: none overwrites another
             os.dup2(fd, target)
-        os.closerange(5, 1 << 16)
-        os.environ.clear()
-        for name in ("SIGINT", "SIGTERM", "SIGPIPE", "SIGXFSZ"):
-            sig = getattr(signal, name, None)
-            if sig is not None:
-                signal.signal(sig, signal.SIG_DFL if name != "SIGXFSZ" else signal.SIG_IGN)
-        sys.stdin = open(0, closefd=False)
-        sys.stdout = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
-        sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
-        sys.argv = ["solution"]
-        reader = open(4, "rb")
-        line = reader.readline()  # all above is done while idle; all below, once it has come
-        if not line:
+        os.closerange(6, 1 << 16)
+        pipes = Pipes(4, 3)
+        line = pipes.request()  # all above is done while idle; all below, once it has come
+        if line is None:
             os._exit(0)
         setup = json.loads(line)
         lim = setup["limits"]
@@ -73,16 +68,22 @@ def _child(cfg, iso, tmp, qfd, wfd, out_fd, program):
         drop_privileges(iso, int(cfg.get("gid") or 0))
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if iso.get("scoped") and not scope_self():
+            os._exit(70)
         if program is not None and not install_seccomp(program):
             os._exit(70)
-        run_request(setup, reader, 3)
+        if gate is not None:
+            if os.read(5, 1) != b"g":  # closed unopened: the server is gone
+                os._exit(0)
+            os.close(5)
+        run_request(setup, pipes)
     except BaseException:
         pass
     os._exit(0)
 
 
 class Spare:
-    """A child forked ahead of its request, with its pipes and output file.
+    """A child forked ahead of its request, with its pipes, output file and gate.
 
     With ``pid_namespaces`` it is the init of a PID namespace of its own, so that when it
     dies every process its run started dies too, and nothing else does. With a jail it makes
@@ -91,34 +92,61 @@ class Spare:
     never sees a request's code or inputs, so no spare forked from it can find them.
     """
 
-    def __init__(self, cfg, iso, base, number, pid_namespaces, program):
-        self.tmp, self.status, self.timed_out = None, None, False
+    def __init__(self, cfg, iso, base, number, pid_namespaces, program, gated):
+        self.number, self.tmp, self.status, self.timed_out = number, None, None, False
         if not iso["filesystem"]:
             self.tmp = os.path.join(base, f"run-{number}")
             os.mkdir(self.tmp, 0o700)  # the child hands it to the run's uid once it starts
         self.out = _output_file(base)
         self.rfd, wfd = os.pipe()
         qfd, self.qw = os.pipe()
+        gate, self.gate = os.pipe() if gated else (None, None)
+        theirs = (qfd, wfd, self.out, gate)
         try:
             self.pid = pid_namespaces.fork() if pid_namespaces else os.fork()
         except OSError:
-            for fd in (wfd, qfd):
-                os.close(fd)
+            for fd in theirs[:2] + theirs[3:]:
+                if fd is not None:
+                    os.close(fd)
             self.close()
             raise
         if self.pid == 0:
-            os.close(self.rfd)
-            os.close(self.qw)
-            _child(cfg, iso, self.tmp, qfd, wfd, self.out, program)
-        os.close(wfd)
-        os.close(qfd)
+            _child(cfg, iso, self.tmp, theirs, program)
+        for fd in theirs[:2] + theirs[3:]:
+            if fd is not None:
+                os.close(fd)
+        os.set_blocking(self.qw, False)  # for the parent: see session.Channel
+        self.pidfd = os.pidfd_open(self.pid) if pid_namespaces else None
 
-    def start(self, spec):
-        """Its wall clock starts now; the ends of its pipes and its output file, for the parent."""
-        self.started = time.monotonic()
-        self.deadline = self.started + float(spec["wall_s"])
+    def hand_over(self):
+        """The ends of its pipes and its output file, for the parent (closed here)."""
         fds, self.qw, self.rfd, self.out = [self.qw, self.rfd, self.out], None, None, None
         return fds
+
+    def start(self, wall_s):
+        """Its wall clock starts now; open its gate, if it has one."""
+        self.started = time.monotonic()
+        self.deadline = self.started + float(wall_s)
+        if self.gate is None:
+            return
+        try:
+            os.write(self.gate, b"g")
+        except OSError:  # it is gone: the parent finds out on its pipes
+            pass
+        os.close(self.gate)
+        self.gate = None
+
+    def alive(self):
+        """Whether it still runs (if not, its status is recorded)."""
+        if self.status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return False
+            if pid == 0:
+                return True
+            self.status = status
+        return False
 
     def wait(self):
         """Wait for it to exit (as init of its PID namespace: with all its run started)."""
@@ -153,24 +181,49 @@ class Spare:
         self.close()
 
     def close(self):
-        for fd in (self.rfd, self.qw, self.out):
+        for fd in (self.rfd, self.qw, self.out, self.gate, getattr(self, "pidfd", None)):
             if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self.rfd = self.qw = self.out = None
+        self.rfd = self.qw = self.out = self.gate = self.pidfd = None
         if self.tmp is not None:
-            shutil.rmtree(self.tmp, onerror=_force_remove)
+            _remove_tree(self.tmp)
+
+
+def _ready_for_children():
+    """Set, once, what every child needs and the server can share: signals, sys.std*, argv.
+
+    A child then only moves its pipes and output file onto fds 0-4: whatever else it
+    touches after the fork is a page it copies.
+    """
+    for name in ("SIGINT", "SIGTERM", "SIGPIPE", "SIGXFSZ"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, signal.SIG_DFL if name != "SIGXFSZ" else signal.SIG_IGN)
+    os.environ.clear()
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
+    sys.argv = ["solution"]
 
 
 def _output_file(base):
     """An fd of a fresh unnamed file for a run's stdout and stderr."""
     if hasattr(os, "memfd_create"):
         return os.memfd_create("fbgym-run-output")
+    import tempfile  # only without a jail: not kept in the server's memory otherwise
+
     fd, path = tempfile.mkstemp(dir=base)
     os.unlink(path)
     return fd
+
+
+def _remove_tree(path):
+    import shutil
+
+    shutil.rmtree(path, onerror=_force_remove)
 
 
 def _kill(pid, group=False):
@@ -225,7 +278,8 @@ def _send_message(sock, obj, fds=()):
     body = json.dumps(obj).encode("utf-8")
     data = struct.pack("!I", len(body)) + body
     if fds:
-        sent = socket.send_fds(sock, [data], list(fds))
+        rights = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", fds))]
+        sent = sock.sendmsg([data], rights)
         data = data[sent:]
     sock.sendall(data)
 
@@ -240,85 +294,137 @@ def _seccomp_refuses_userns(program):
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-class Spares:
-    """The spare children, forked ahead of their requests; as many as the largest batch.
+_SURPLUS = 3
+"""Spares forked beyond the largest batch, when some are forked at all."""
 
-    Where a batch's leftovers die by this server killing every process of its PID namespace
-    (``reap == "init"``), no spare waits beside a batch: each is forked when it is needed.
+
+class Spares:
+    """The spare children: forked ahead of their requests and handed to the parent.
+
+    As many wait as the largest batch asked for. Where a batch's leftovers die by this
+    server killing every process of its PID namespace (``reap == "init"``), none may wait
+    beside a batch: spares are forked only when the parent asks for them, between batches.
     """
 
-    def __init__(self, cfg, iso, base, pid_namespaces, program, reap):
-        self.args = (cfg, iso, base)
-        self.pid_namespaces, self.program, self.reap = pid_namespaces, program, reap
-        self.ready, self.number, self.wanted = [], 0, 1
+    def __init__(self, sock, spawn, reap, overlap):
+        self.sock, self.spawn, self.reap, self.overlap = sock, spawn, reap, overlap
+        self.handed, self.running, self.number, self.wanted = {}, {}, 0, 1
+        self.dying = {}
+        """Runs killed and not yet reaped, by pidfd (only with ``overlap``)."""
 
     def fill(self, wanted=None):
-        """Fork spares until there are ``wanted`` (by default, as many as the largest batch)."""
+        """Fork spares if the parent holds fewer than ``wanted`` (by default, the largest batch).
+
+        Spares are forked a few at a time: each fork makes every page of this server shared,
+        so that what it touches next is copied; forking in bursts pays for that once a burst.
+        """
         if wanted is None:
-            wanted = 0 if self.reap == "init" else self.wanted
-        while len(self.ready) < wanted:
+            if self.reap == "init":
+                return
+            wanted = self.wanted
+        self.wanted = max(self.wanted, wanted)
+        if len(self.handed) >= wanted:
+            return
+        if self.reap != "init":
+            wanted += _SURPLUS
+        new = []
+        while len(self.handed) + len(new) < wanted:
             self.number += 1
-            self.ready.append(Spare(*self.args, self.number, self.pid_namespaces, self.program))
+            new.append(self.spawn(self.number))
+        if new:
+            fds = [fd for spare in new for fd in spare.hand_over()]
+            _send_message(self.sock, {"ready": [spare.number for spare in new]}, fds)
+            for fd in fds:
+                os.close(fd)
+            self.handed.update((spare.number, spare) for spare in new)
 
-    def take(self, n):
-        """``n`` spares (forked now if there are too few)."""
-        self.wanted = max(self.wanted, n)
-        self.fill(n)
-        taken, self.ready = self.ready[:n], self.ready[n:]
-        return taken
+    def go(self, runs):
+        """Start the runs ``[[number, wall_s], ...]`` (their spares were handed over)."""
+        for number, wall_s in runs:
+            spare = self.handed.pop(number, None)
+            if spare is not None:
+                spare.start(wall_s)
+                self.running[number] = spare
 
-    def end_batch(self, batch):
-        """Kill what is left of ``batch``, and wait until it is all gone."""
-        for spare in batch:
+    def end(self, runs, reply):
+        """End the runs ``[[number, done], ...]``: answer how each ended, if asked.
+
+        Then, unless runs may overlap, wait until they are all gone.
+        """
+        batch = [(self.running.pop(n), bool(d)) for n, d in runs if n in self.running]
+        results = [spare.result(done) for spare, done in batch]
+        if reply:
+            _send_message(self.sock, {"runs": results})
+        if not self.overlap:
+            self.finish([spare for spare, _ in batch])
+            return
+        for spare, _ in batch:  # the next batch need not wait for these to be gone
+            _kill(spare.pid)
+            self.dying[spare.pidfd] = spare
+
+    def collect(self, ready):
+        """Reap the dying runs whose pidfds are in ``ready``."""
+        for pidfd in ready:
+            spare = self.dying.pop(pidfd, None)
+            if spare is not None:
+                spare.finish()
+
+    def finish(self, spares):
+        """Kill ``spares`` and what is left of their runs, and wait until it is all gone."""
+        for spare in spares:
             spare.finish()
         if self.reap == "init":
             _kill_all_but_me()
         elif self.reap == "group":
-            for spare in batch:
+            for spare in spares:
                 _kill(spare.pid, group=True)
 
-
-def _await_end(sock, batch):
-    """The parent's next message; any run still going at its deadline is killed meanwhile."""
-    while True:
-        live = [s for s in batch if not s.timed_out]
-        wait = min((s.deadline for s in live), default=None)
-        if wait is not None:
-            wait = max(0.0, wait - time.monotonic())
-        if select.select([sock], [], [], wait)[0]:
-            return _read_message(sock)
-        now = time.monotonic()
-        for spare in live:
+    def kill_late(self):
+        """Kill every run past its deadline; seconds to the next deadline (None: none)."""
+        now, wait = time.monotonic(), None
+        for spare in self.running.values():
+            if spare.timed_out:
+                continue
             if now >= spare.deadline:
-                _kill(spare.pid)
-                spare.timed_out = True
+                if spare.alive():
+                    _kill(spare.pid)
+                    spare.timed_out = True
+            else:
+                wait = min(spare.deadline - now, wait if wait is not None else 1e9)
+        return wait
 
 
 def serve():
-    """Answer requests on fd 0 (a Unix socket) until the parent closes it.
+    """Answer the parent on fd 0 (a Unix socket) until it closes it.
 
     Set-up, once (see ``_jail.py``): namespaces, a read-only root with only what the standard
     library needs, and the server as init of its own PID namespace. Each run goes to a spare
-    child forked ahead of time: the init of a PID namespace of its own, in a mount and IPC
-    namespace of its own, set up while it waits. The parent asks for a batch of runs (a
-    solution, or a solution and its test program): the server hands it the ends of each
-    run's pipes and starts its wall clock; the parent sends the request to the child
-    directly. Given it, the child mounts its scratch space, sets rlimits, drops to an
-    unprivileged uid, forbids new privileges, installs the seccomp filter and runs the code.
-    When the parent says the batch is over (or a run reaches its deadline) the server kills
-    each run's init, and with it the kernel kills the rest of its namespace; it answers with
-    how each ended and what it printed. Spares for the next batch are forked while a batch
-    goes on, but get their requests only once every process of it is gone. Where a kernel
-    lacks PID namespaces per child, the server forks spares after a batch and kills what is
-    left as init of its own namespace, or by process group.
+    child forked ahead of time: the init of a PID namespace of its own, in a mount namespace
+    of its own, set up while it waits (no IPC namespace: the seccomp filter lets runs make no
+    IPC objects). The server hands each spare's pipes and output file to the parent as soon
+    as it is forked; the parent sends its request to the child directly, and the child reads
+    it, mounts its scratch space, sets rlimits, drops to an unprivileged uid, forbids new
+    privileges, enters a Landlock scope of its own and installs the seccomp filter. Then it
+    runs; a batch is a solution, or a solution and its test program. When the parent ends it
+    (or a run reaches its deadline) the server kills each run's init, and with it the kernel
+    kills the rest of its namespace. The next batch may start while that happens only where
+    Landlock scopes runs (Linux 6.12): a run can then reach no other's abstract Unix sockets
+    nor signal it, and sees nothing else of it, so a dying run has no way to talk to a new
+    one. Elsewhere each child waits at a gate before it runs any code of the request's, and
+    the server opens it when the parent says the batch goes, once every process of the batch
+    before is gone. Where a kernel lacks PID
+    namespaces per child, the server kills what is left as init of its own namespace
+    (forking spares only between batches), or by process group.
 
     Protocol on the socket: 4-byte big-endian length, then a JSON object. The first message
-    is the configuration, answered with the isolation in force; then ``{"start": [{"wall_s"},
-    ...]}``, answered with ``{"started": n}`` and three fds per run (its request pipe's write
-    end, its result pipe's read end, its output file); then ``{"end": [done, ...], "reply":
-    bool}``, answered (if asked) with ``{"runs": [...]}`` once the runs not done are dead.
+    is the configuration, answered with the isolation in force. The server sends
+    ``{"ready": [number, ...]}`` with three fds per spare (its request pipe's write end, its
+    result pipe's read end, its output file) whenever it forks spares; the parent sends
+    ``{"want": n}`` (have ``n`` spares handed over), ``{"go": [[number, wall_s], ...]}``
+    and ``{"end": [[number, done], ...], "reply": bool}`` (which a ``go`` may carry too),
+    answered (if asked) with ``{"runs": [...]}`` once the runs not done are dead.
     """
-    sock = socket.socket(fileno=0)
+    sock = _socket.socket(fileno=0)
     cfg = _read_message(sock)
     if cfg is None:
         return
@@ -329,6 +435,8 @@ def serve():
     site.sethelper()
     base = None
     if not iso["filesystem"]:
+        import tempfile
+
         base = tempfile.mkdtemp(prefix="fbgym-sandbox-")
         os.chmod(base, 0o711)
     for name in cfg.get("preload", ()):
@@ -341,43 +449,47 @@ def serve():
     if program is not None and not _seccomp_refuses_userns(program):
         program = None
     iso["seccomp"] = program is not None
+    iso["scoped"] = bool(cfg.get("scope", True)) and landlock_scopes()
+    iso["ipc"] = iso["ipc"] and iso["seccomp"]  # runs share one IPC namespace, and make no objects
     pid_namespaces = PidNamespaces.if_available() if iso["pid_namespace"] else None
     # How a run's leftovers die: with its own PID namespace (the next spare can wait beside
     # it), killed by this server as init of the shared one, or by process group.
     reap = "namespace" if pid_namespaces else "init" if iso["pid_namespace"] else "group"
     iso["pid_namespace"] = pid_namespaces is not None
-    iso["ipc"] = iso["ipc"] and iso["filesystem"]  # each run unshares its own with its mounts
+    _ready_for_children()
     gc.collect()
     gc.freeze()  # forked children then leave the server's objects (and pages) untouched
+    _libc().malloc_trim(0)  # every page the server keeps is one more for each fork to copy
     _send_message(sock, {"isolation": iso})
-    spares, batch = Spares(cfg, iso, base, pid_namespaces, program, reap), []
+
+    overlap = reap == "namespace" and iso["scoped"]
+
+    def spawn(number):
+        return Spare(cfg, iso, base, number, pid_namespaces, program, gated=not overlap)
+
+    spares = Spares(sock, spawn, reap, overlap)
     try:
         spares.fill()
         while True:
+            wait = spares.kill_late()
+            ready = select.select([sock, *spares.dying], [], [], wait)[0]
+            spares.collect([fd for fd in ready if fd != sock])
+            if sock not in ready:
+                continue
             message = _read_message(sock)
             if message is None:
                 break
-            batch = spares.take(len(message["start"]))
-            fds = [fd for spare, spec in zip(batch, message["start"]) for fd in spare.start(spec)]
-            _send_message(sock, {"started": len(batch)}, fds)
-            for fd in fds:
-                os.close(fd)
-            if reap == "namespace":
-                spares.fill()  # while the batch runs
-            end = _await_end(sock, batch)
-            if end is None:
-                break
-            done = list(end.get("end", ())) + [False] * len(batch)
-            runs = [spare.result(d) for spare, d in zip(batch, done)]
-            if end.get("reply", True):
-                _send_message(sock, {"runs": runs})
-            spares.end_batch(batch)  # while the parent goes on
-            batch = []
-            spares.fill()
+            if message.get("end"):
+                spares.end(message["end"], message.get("reply", False))
+            if "want" in message:
+                spares.fill(int(message["want"]))
+            elif "go" in message:
+                spares.go(message["go"])
+            spares.fill()  # beside a batch: a new spare runs only in a later one
     finally:
-        spares.end_batch(batch + spares.ready)
+        spares.finish([*spares.running.values(), *spares.handed.values(), *spares.dying.values()])
         if base is not None:
-            shutil.rmtree(base, onerror=_force_remove)
+            _remove_tree(base)
 
 
 if __name__ == "__main__":

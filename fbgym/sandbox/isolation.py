@@ -33,15 +33,20 @@ class Isolation:
     user: str
     """``uid N`` (dropped to an unprivileged uid), ``namespace`` (a user namespace), or ``same``."""
     ipc: bool = False
-    """Each run has its own IPC namespace: its SysV shared memory, semaphores and message
-    queues neither reach the host nor outlive the run."""
+    """Runs can make no System V shared memory, semaphores or message queues, nor POSIX
+    message queues (the seccomp filter), in an IPC namespace that is not the host's: none
+    reaches the host or outlives a run. (POSIX shared memory lives in /dev/shm.)"""
     stdlib_only: bool = False
     """Runs see a root filesystem of their own, read-only, that holds the standard library,
     the shared libraries it loads, the interpreter and a few device nodes, and nothing else
     of the host's files (no homes, no checkouts, no site-packages, no /etc)."""
     seccomp: bool = False
     """A seccomp filter refuses runs new user namespaces (and joining namespaces, and the
-    kernel's keyrings, which outlive a run)."""
+    kernel's keyrings and IPC objects, which outlive a run)."""
+    scoped: bool = False
+    """Each run is in a Landlock scope of its own (Linux 6.12): it can reach no abstract
+    Unix socket and signal no process outside it. Then a run may start while the one before
+    it is still being torn down, as they have no way left to talk."""
 
     @classmethod
     def from_server(cls, data: Mapping[str, Any]) -> Isolation:
@@ -55,6 +60,7 @@ class Isolation:
             ipc=bool(data.get("ipc")),
             stdlib_only=bool(data.get("stdlib_only")),
             seccomp=bool(data.get("seccomp")),
+            scoped=bool(data.get("scoped")),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -66,20 +67,25 @@ class Limits:
             raise ConfigError(f"open_files must be at least 8, got {self.open_files}")
 
     def to_wire(self) -> dict[str, Any]:
-        """The limits as the fork server reads them (bytes and seconds)."""
-        return {
-            "wall_s": float(self.wall_s),
-            "cpu_s": int(self.cpu_s or 1),
-            "memory_bytes": self.memory_mb << 20,
-            "processes": self.processes,
-            "file_bytes": self.file_size_mb << 20,
-            "open_files": self.open_files,
-            "output_bytes": self.output_chars * 4,
-            "result_bytes": self.result_kb << 10,
-            "scratch_mb": self.scratch_mb,
-            "scratch_files": self.scratch_files,
-        }
+        """The limits as a run's harness reads them (bytes and seconds); do not change it."""
+        return _wire(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The limits as given, JSON-serialisable."""
         return asdict(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _wire(self: Limits) -> dict[str, Any]:
+    return {
+        "wall_s": float(self.wall_s),
+        "cpu_s": int(self.cpu_s or 1),
+        "memory_bytes": self.memory_mb << 20,
+        "processes": self.processes,
+        "file_bytes": self.file_size_mb << 20,
+        "open_files": self.open_files,
+        "output_bytes": self.output_chars * 4,
+        "result_bytes": self.result_kb << 10,
+        "scratch_mb": self.scratch_mb,
+        "scratch_files": self.scratch_files,
+    }

@@ -7,8 +7,6 @@ import json
 import os
 import site
 import socket
-import struct
-import subprocess
 import sys
 import threading
 import time
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fbgym.errors import FbgymError
+from fbgym.sandbox.forkserver import ForkServer, ServerGone
 from fbgym.sandbox.isolation import Isolation
 from fbgym.sandbox.limits import Limits
 from fbgym.sandbox.results import CallResult, CheckResult, RunResult
@@ -32,33 +31,17 @@ from fbgym.sandbox.testprogram import TestProgram
 from fbgym.sandbox.text import safe_text
 from fbgym.sandbox.values import UnencodableValue, encode_value
 
-_HERE = Path(__file__).parent
-_SERVER_FILES = (
-    "values.py",
-    "_sys.py",
-    "_rootfs.py",
-    "_seccomp.py",
-    "_jail.py",
-    "_harness.py",
-    "_server.py",
-)
-"""Concatenated into the fork server's script, in this order."""
 _PRELOAD = (
     "abc",
     "array",
-    "encodings.idna",
     "bisect",
     "cmath",
     "collections",
     "copy",
-    "dataclasses",
-    "datetime",
     "decimal",
     "enum",
     "fractions",
     "functools",
-    "glob",
-    "hashlib",
     "heapq",
     "io",
     "itertools",
@@ -66,24 +49,20 @@ _PRELOAD = (
     "math",
     "numbers",
     "operator",
-    "pathlib",
-    "random",
     "re",
-    "shutil",
     "signal",
-    "socket",
-    "statistics",
     "string",
     "struct",
-    "subprocess",
     "textwrap",
-    "threading",
     "time",
     "typing",
     "unicodedata",
 )
 """Imported by the fork server, so runs start warm; the rest of the standard library is
-imported on demand."""
+imported on demand. What is kept here is copied with every fork, so it is what solutions
+commonly import (HumanEval's prompts import typing), not the heavy rest (hashlib, socket,
+subprocess, pathlib, dataclasses, datetime), nor modules that act at each fork (threading
+and random, whose fork hooks each child would pay for)."""
 
 
 class SandboxError(FbgymError):
@@ -120,10 +99,10 @@ class Sandbox:
         self.limits = limits or Limits()
         self.strict = strict
         self.uid, self.gid, self.python = uid, gid, python
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._sock: socket.socket | None = None
+        self._server: ForkServer | None = None
         self._pid = 0
         self._isolation: Isolation | None = None
+        self._isolation_dict: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -139,29 +118,17 @@ class Sandbox:
     @property
     def server_pid(self) -> int | None:
         """The fork server's pid, while it runs."""
-        return self._proc.pid if self._proc is not None and self._pid == os.getpid() else None
+        server = self._server
+        return server.proc.pid if server is not None and self._pid == os.getpid() else None
 
     def _ensure(self) -> None:
-        if self._proc is not None and self._pid == os.getpid() and self._proc.poll() is None:
+        if self._server is not None and self._pid == os.getpid() and self._server.alive:
             return
         if self._pid != os.getpid():
-            self._proc = self._sock = None  # inherited across fork: they belong to the parent
+            self._server = None  # inherited across fork: it belongs to the parent
         self._stop()
         if os.name != "posix" or not hasattr(socket, "send_fds"):
             raise SandboxError(f"the sandbox needs a POSIX system with fork(); this is {os.name}")
-        script = "\n".join((_HERE / name).read_text() for name in _SERVER_FILES)
-        mine, theirs = socket.socketpair()
-        with theirs:
-            self._proc = subprocess.Popen(
-                [os.path.realpath(self.python), "-I", "-S", "-c", script],
-                stdin=theirs.fileno(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env={},
-                cwd="/",
-                start_new_session=True,
-            )
-        self._sock, self._pid = mine, os.getpid()
         config = {
             "uid": self.uid,
             "gid": self.gid,
@@ -169,11 +136,13 @@ class Sandbox:
             "hide": host_packages(),
             "scratch": [self.limits.scratch_mb, self.limits.scratch_files],
         }
-        reply = self._exchange(config)
-        if reply is None or "isolation" not in reply:
-            self._stop()
-            raise SandboxError(f"the sandbox server failed to start ({self.python} -I -S)")
-        self._isolation = Isolation.from_server(reply["isolation"])
+        try:
+            self._server = ForkServer(self.python, config)
+        except ServerGone as exc:
+            raise SandboxError(str(exc)) from None
+        self._pid = os.getpid()
+        self._isolation = Isolation.from_server(self._server.isolation)
+        self._isolation_dict = self._isolation.to_dict()
         if self.strict and self._isolation.missing:
             self._stop()
             raise SandboxError(
@@ -183,40 +152,10 @@ class Sandbox:
             )
         _LIVE.add(self)
 
-    def _exchange(self, message: dict[str, Any], fds: int = 0) -> dict[str, Any] | None:
-        """Send ``message`` to the server; its reply (with ``fds`` fds in ``"fds"``)."""
-        sock = self._sock
-        if sock is None:
-            return None
-        body = json.dumps(message).encode("utf-8")
-        try:
-            sock.sendall(struct.pack("!I", len(body)) + body)
-            header, received = b"", []
-            if fds:
-                header, received, _, _ = socket.recv_fds(sock, 4, fds)
-            header += _recv_exact(sock, 4 - len(header))
-            reply = json.loads(_recv_exact(sock, struct.unpack("!I", header)[0]))
-        except (OSError, ValueError, struct.error):
-            return None
-        if fds:
-            if len(received) != fds:
-                for fd in received:
-                    os.close(fd)
-                return None
-            reply["fds"] = received
-        return reply
-
     def _stop(self) -> None:
-        proc, sock, self._proc, self._sock = self._proc, self._sock, None, None
-        if sock is not None:
-            sock.close()
-        if proc is None:
-            return
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def close(self) -> None:
         """Stop the fork server (a later run starts a new one)."""
@@ -234,39 +173,21 @@ class Sandbox:
     # -- running ---------------------------------------------------------------------------
     def _begin(self, limits: Sequence[Limits]) -> list[Channel] | None:
         """Start a batch of runs; a channel to each (None if the server failed)."""
-        specs = [{"wall_s": lim.wall_s} for lim in limits]
-        reply = self._exchange({"start": specs}, fds=3 * len(specs))
-        if reply is None:
-            self._stop()
+        try:
+            return self._server.batch(limits) if self._server is not None else None
+        except (OSError, ValueError, ServerGone):
+            self._stop()  # the next run starts a fresh one
             return None
-        fds, wires = reply["fds"], [lim.to_wire() for lim in limits]
-        return [
-            Channel(fds[3 * i : 3 * i + 3], lim.wall_s, wire["result_bytes"], wire["output_bytes"])
-            for i, (lim, wire) in enumerate(zip(limits, wires))
-        ]
 
     def _end(self, channels: Sequence[Channel]) -> list[dict[str, Any]]:
-        """End the batch; how each run ended (what only the server knows about runs not done)."""
-        done = [c.done and c.state == "exited" for c in channels]
-        for channel in channels:
-            channel.end_requests()
-        if all(done):  # the server's answer would add nothing
-            sock = self._sock
-            try:
-                body = json.dumps({"end": done, "reply": False}).encode()
-                if sock is None:
-                    raise OSError
-                sock.sendall(struct.pack("!I", len(body)) + body)
-                return [{"exit_code": 0} for _ in channels]
-            except OSError:
-                self._stop()
-                return [{"error": "the sandbox server stopped"} for _ in channels]
-        reply = self._exchange({"end": done, "reply": True})
-        runs = reply.get("runs") if reply is not None else None
-        if not isinstance(runs, list) or len(runs) != len(channels):
-            self._stop()  # the server died; the next run starts a fresh one
+        """End the batch; how each run ended (what only the server knows of runs not done)."""
+        try:
+            if self._server is None:
+                raise ServerGone("no server")
+            return self._server.end(channels)
+        except (OSError, ValueError, ServerGone):
+            self._stop()  # the next run starts a fresh one
             return [{"error": "the sandbox server stopped during the run"} for _ in channels]
-        return runs
 
     def run(
         self,
@@ -292,7 +213,7 @@ class Sandbox:
         setup["limits"] = limits.to_wire()
         with self._lock:
             self._ensure()
-            isolation = self._isolation.to_dict() if self._isolation else {}
+            isolation = self._isolation_dict
             started = time.monotonic()
             channels = self._begin([limits])
             if channels is None:
@@ -352,7 +273,7 @@ class Sandbox:
         }
         with self._lock:
             self._ensure()
-            isolation = self._isolation.to_dict() if self._isolation else {}
+            isolation = self._isolation_dict
             started = time.monotonic()
             channels = self._begin([limits, limits])
             if channels is None:
@@ -410,16 +331,6 @@ def _failed_run(n_calls: int, isolation: dict[str, Any]) -> RunResult:
     return RunResult("error", None, False, calls, "", isolation=isolation)
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise OSError("the sandbox server closed its socket")
-        data += chunk
-    return data
-
-
 def host_packages() -> list[str]:
     """Where this process's own packages live, to be hidden from runs.
 
@@ -430,7 +341,8 @@ def host_packages() -> list[str]:
     """
     site_dirs = getattr(site, "getsitepackages", list)()  # absent in some old virtualenvs
     paths = [sys.prefix, site.getusersitepackages(), *site_dirs, *sys.path]
-    paths += [str(_HERE.parent), str(_HERE.parent.parent)]
+    package = Path(__file__).parent.parent
+    paths += [str(package), str(package.parent)]
     return sorted({os.path.abspath(p) for p in paths if isinstance(p, str) and os.path.exists(p)})
 
 

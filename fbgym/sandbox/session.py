@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from fbgym.sandbox.limits import Limits
 from fbgym.sandbox.results import AssertResult, CallError, CallResult, TestCall
 from fbgym.sandbox.text import safe_text
 from fbgym.sandbox.values import ObjectValue, Opaque, UnencodableValue, decode_value, encode_value
@@ -24,19 +25,25 @@ class ProtocolError(Exception):
 
 
 class Channel:
-    """The parent's ends of one run: its request and result pipes and its output file."""
+    """The parent's ends of one run: its request and result pipes and its output file.
 
-    def __init__(self, fds: Sequence[int], wall_s: float, result_bytes: int, output_bytes: int):
+    The request pipe comes non-blocking (the server sets it so), so that a child that stops
+    reading cannot make the parent wait past the run's deadline.
+    """
+
+    def __init__(self, number: int, fds: Sequence[int], limits: Limits):
+        self.number = number
+        """The server's number for the run."""
         self.request_fd, self.result_fd, self.output_fd = fds
-        self.deadline = time.monotonic() + wall_s
-        self.budget, self.output_bytes = result_bytes, output_bytes
+        self.deadline = time.monotonic() + limits.wall_s
+        wire = limits.to_wire()
+        self.budget, self.output_bytes = wire["result_bytes"], wire["output_bytes"]
         self.buffer = bytearray()
         self.state = "exited"
         """``exited`` until the run is found out of time (``timeout``) or data (``overflow``)."""
         self.gone = False
         self.done = False
         """Whether the child said it was done (and so had flushed its output)."""
-        os.set_blocking(self.request_fd, False)
 
     def send(self, text: str) -> bool:
         """Write one line to the child; False if it is gone or out of time."""

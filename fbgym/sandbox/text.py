@@ -37,4 +37,6 @@ def mask_addresses(text: str) -> str:
 
 def safe_text(text: object, limit: int) -> str:
     """``text`` as a str, control sequences stripped, addresses masked, cut to ``limit``."""
+    if not text:
+        return ""
     return mask_addresses(strip_controls(str(text)[: 8 * limit + 64]))[:limit]
