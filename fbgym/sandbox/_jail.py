@@ -24,7 +24,7 @@ if "mount" not in globals():  # imported as a module rather than run as the serv
         MS_PRIVATE,
         MS_REC,
         PR_SET_PDEATHSIG,
-        _libc,
+        libc,
         mount,
         prctl,
         unshare,
@@ -104,6 +104,7 @@ def setup_isolation(cfg):
     }
     euid, egid = os.geteuid(), os.getegid()
     privileged = euid == 0
+    become_uid = privileged and cfg.get("uid") is not None and _mapped(cfg["uid"], cfg.get("gid"))
     if not privileged and cfg.get("userns", True) and sys.platform.startswith("linux"):
         if unshare(CLONE_NEWUSER):
             write_file("/proc/self/setgroups", "deny")
@@ -121,10 +122,27 @@ def setup_isolation(cfg):
             iso["filesystem"] = iso["stdlib_only"] = iso["proc_hidden"] = True
     if privileged:
         iso["pid_namespace"] = _become_init()
-    if euid == 0 and cfg.get("uid") is not None:
+    if become_uid:
         iso["user"] = f"uid {int(cfg['uid'])}"
         iso["uid"] = int(cfg["uid"])
+    elif euid == 0:
+        iso["user"] = "namespace"  # root of a user namespace that cannot become that uid
     return iso
+
+
+def _mapped(uid, gid):
+    """Whether this process's user namespace maps ``uid`` and ``gid``."""
+    for name, wanted in (("uid_map", uid), ("gid_map", gid)):
+        if wanted is None:
+            continue
+        try:
+            with open(f"/proc/self/{name}") as handle:
+                ranges = [tuple(map(int, line.split())) for line in handle if line.strip()]
+        except (OSError, ValueError):
+            return False
+        if not any(inside <= int(wanted) < inside + count for inside, _, count in ranges):
+            return False
+    return True
 
 
 def drop_privileges(iso, gid):
@@ -147,7 +165,7 @@ def drop_privileges(iso, gid):
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty
-    if _libc().capset(header, data) != 0:
+    if libc().capset(header, data) != 0:
         raise OSError(ctypes.get_errno(), "capset() failed")
 
 
@@ -183,14 +201,14 @@ class PidNamespaces:
         except OSError:
             self._come_home()
             raise
-        if pid != 0 and _libc().setns(self.home, CLONE_NEWPID) != 0:
+        if pid != 0 and libc().setns(self.home, CLONE_NEWPID) != 0:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             self._come_home()  # raises
         return pid
 
     def _come_home(self):
-        if _libc().setns(self.home, CLONE_NEWPID) != 0:
+        if libc().setns(self.home, CLONE_NEWPID) != 0:
             raise OSError(ctypes.get_errno(), "setns() back to the server's PID namespace failed")
 
 

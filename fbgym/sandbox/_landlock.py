@@ -4,7 +4,7 @@ import ctypes
 import os
 
 if "prctl" not in globals():  # imported as a module rather than run as the server
-    from fbgym.sandbox._sys import _libc
+    from fbgym.sandbox._sys import libc
 
 _CREATE_RULESET, _RESTRICT_SELF = 444, 446  # the same on every architecture
 _VERSION = 1  # LANDLOCK_CREATE_RULESET_VERSION
@@ -20,7 +20,7 @@ class _Ruleset(ctypes.Structure):
 
 def landlock_scopes():
     """Whether this kernel scopes abstract Unix sockets and signals (Landlock ABI 6, Linux 6.12)."""
-    abi = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_VERSION))
+    abi = libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_VERSION))
     return abi >= _SCOPED_ABI
 
 
@@ -31,12 +31,12 @@ def scope_self():
     outside that domain. It must already have set no_new_privs.
     """
     attr = _Ruleset(0, 0, _SCOPES)
-    fd = _libc().syscall(
+    fd = libc().syscall(
         _CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0)
     )
     if fd < 0:
         return False
     try:
-        return _libc().syscall(_RESTRICT_SELF, ctypes.c_int(fd), ctypes.c_uint32(0)) == 0
+        return libc().syscall(_RESTRICT_SELF, ctypes.c_int(fd), ctypes.c_uint32(0)) == 0
     finally:
         os.close(fd)

@@ -15,7 +15,7 @@ if "mount" not in globals():  # imported as a module rather than run as the serv
         MS_RDONLY,
         MS_REC,
         MS_REMOUNT,
-        _libc,
+        libc,
         mount,
     )
 
@@ -244,9 +244,9 @@ def enter_root(root):
     if number is None:
         return False
     os.chdir(root)
-    if _libc().syscall(number, b".", b".") != 0:
+    if libc().syscall(number, b".", b".") != 0:
         return False
-    ok = _libc().umount2(b".", MNT_DETACH) == 0
+    ok = libc().umount2(b".", MNT_DETACH) == 0
     os.chdir("/")
     return ok
 

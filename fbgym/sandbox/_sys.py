@@ -11,7 +11,7 @@ PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 38, 22
 _LIBC = []
 
 
-def _libc():
+def libc():
     if not _LIBC:
         _LIBC.append(ctypes.CDLL(None, use_errno=True))  # this program: libc with it
     return _LIBC[0]
@@ -20,7 +20,7 @@ def _libc():
 def unshare(flags):
     """``unshare(2)``; True on success."""
     try:
-        return _libc().unshare(flags) == 0
+        return libc().unshare(flags) == 0
     except (OSError, AttributeError):
         return False
 
@@ -32,7 +32,7 @@ def mount(source, target, fstype, flags, data):
         return None if text is None else text.encode()
 
     try:
-        return _libc().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
+        return libc().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
     except (OSError, AttributeError):
         return False
 
@@ -40,7 +40,7 @@ def mount(source, target, fstype, flags, data):
 def prctl(option, value, pointer=None):
     """``prctl(option, value)`` (or with a pointer as its third argument); True on success."""
     try:
-        return _libc().prctl(option, ctypes.c_ulong(value), pointer, None, None) == 0
+        return libc().prctl(option, ctypes.c_ulong(value), pointer, None, None) == 0
     except (OSError, AttributeError):
         return False
 

@@ -102,7 +102,8 @@ class _Shower(reprlib.Repr):
         return self._mapping("OrderedDict", x, level)
 
     def repr_ObjectValue(self, x: Any, level: int) -> str:  # noqa: N802
-        return f"{x.type_name}({self.repr_dict(x.attributes, level)[1:-1]})"
+        shown = [f"{k}={self.repr1(v, level - 1)}" for k, v in list(x.attributes.items())[:20]]
+        return f"{x.type_name}({', '.join(shown)})"
 
     def repr_defaultdict(self, x: Any, level: int) -> str:
         factory = getattr(x.default_factory, "__name__", None)

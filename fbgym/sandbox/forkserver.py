@@ -27,6 +27,7 @@ _SERVER_FILES = (
     "_landlock.py",
     "_jail.py",
     "_harness.py",
+    "_spare.py",
     "_server.py",
 )
 """Concatenated into the fork server's script, in this order."""

@@ -13,9 +13,10 @@ class Isolation:
 
     Always in force: a fresh process per run in its own session and process group, its own
     temporary directory, an empty environment, rlimits, no new privileges, a wall-clock
-    timeout that kills all its processes, and call arguments sent one call at a time by a
-    parent that decodes every answer with bounded work. The fields say what this machine
-    added on top.
+    timeout that kills all its processes, call arguments sent one call at a time, answers
+    decoded with bounded work, and output cleaned of control sequences. The fields say what
+    this machine added on top; ``strict`` mode requires all but ``scoped``, which only
+    decides whether a run may start while the one before it is being torn down.
     """
 
     network: bool
@@ -72,13 +73,13 @@ class Isolation:
         if not self.pid_namespace:
             gaps.append("PID namespace")
         if not self.filesystem:
-            gaps.append("private /tmp")
+            gaps.append("a private, bounded /tmp")
         if not self.ipc:
-            gaps.append("an IPC namespace")
+            gaps.append("no IPC objects (an IPC namespace and the seccomp filter)")
         if not self.stdlib_only:
             gaps.append("a root filesystem of the standard library only (the host's hidden)")
         if not self.seccomp:
-            gaps.append("a seccomp filter against new user namespaces")
+            gaps.append("a seccomp filter (against new user namespaces; x86-64 or arm64)")
         if self.user == "same" or (self.user == "namespace" and not self.proc_hidden):
             gaps.append("an unprivileged uid (or a user namespace with /proc hidden)")
         return tuple(gaps)

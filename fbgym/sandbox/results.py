@@ -67,6 +67,8 @@ class RunResult:
 class TestCall:
     """A call the test program made of the solution, and what came back."""
 
+    __test__ = False  # not a class of tests for pytest to collect
+
     name: str
     args: tuple[Any, ...]
     kwargs: dict[str, Any]

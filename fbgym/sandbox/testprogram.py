@@ -41,6 +41,8 @@ class TestProgram:
     solution's function of that name; then ``body``, the rewritten tests.
     """
 
+    __test__ = False  # not a class of tests for pytest to collect
+
     setup: str
     body: str
     bindings: tuple[str, ...]

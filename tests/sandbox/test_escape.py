@@ -200,3 +200,16 @@ def test_a_float_never_passes_for_an_int_it_only_rounds_to(box):
     assert not outcome.success and outcome.diagnosis["status"] == "wrong_answer"
     outcome = grade_program(box, "def f():\n    return 1", "f", [HiddenTest((), True)])
     assert not outcome.success
+
+
+def test_a_run_can_neither_mount_nor_make_its_root_writable(box):
+    _jailed(box)
+    code = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\ndef f():\n"
+        "    out = [libc.mount(b'none', b'/', None, 32 | 4096, None)]\n"  # MS_REMOUNT | MS_BIND
+        "    out.append(libc.mount(b'tmpfs', b'/tmp', b'tmpfs', 0, None))\n"
+        "    out.append(libc.umount2(b'/tmp', 2))\n"
+        "    try:\n        open('/pwned', 'w')\n        out.append('wrote /')\n"
+        "    except OSError:\n        pass\n    return out\n"
+    )
+    assert box.run(code, entry="f", calls=[()]).calls[0].value == [-1, -1, -1]

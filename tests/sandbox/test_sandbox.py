@@ -97,6 +97,8 @@ def test_limits_are_validated():
         Limits(wall_s=0)
     with pytest.raises(ConfigError, match="processes must be a positive integer"):
         Limits(processes=0)
+    with pytest.raises(ConfigError, match="scratch_files must be a positive integer"):
+        Limits(scratch_files=0)
     assert Limits(wall_s=2.5).cpu_s == 3
 
 
