@@ -67,8 +67,8 @@ class Limits:
             raise ConfigError(f"open_files must be at least 8, got {self.open_files}")
 
     def to_wire(self) -> dict[str, Any]:
-        """The limits as a run's harness reads them (bytes and seconds); do not change it."""
-        return _wire(self)
+        """The limits as a run's harness reads them (bytes and seconds)."""
+        return dict(_wire(self))
 
     def to_dict(self) -> dict[str, Any]:
         """The limits as given, JSON-serialisable."""

@@ -129,15 +129,8 @@ class Sandbox:
         self._stop()
         if os.name != "posix" or not hasattr(socket, "send_fds"):
             raise SandboxError(f"the sandbox needs a POSIX system with fork(); this is {os.name}")
-        config = {
-            "uid": self.uid,
-            "gid": self.gid,
-            "preload": list(_PRELOAD),
-            "hide": host_packages(),
-            "scratch": [self.limits.scratch_mb, self.limits.scratch_files],
-        }
         try:
-            self._server = ForkServer(self.python, config)
+            self._server = ForkServer(self.python, self._server_config())
         except ServerGone as exc:
             raise SandboxError(str(exc)) from None
         self._pid = os.getpid()
@@ -151,6 +144,16 @@ class Sandbox:
                 + " (run as root, or enable unprivileged user namespaces; or pass strict=False)"
             )
         _LIVE.add(self)
+
+    def _server_config(self) -> dict[str, Any]:
+        """What the fork server is told at its start (``_jail.setup_isolation`` reads it)."""
+        return {
+            "uid": self.uid,
+            "gid": self.gid,
+            "preload": list(_PRELOAD),
+            "hide": host_packages(),
+            "scratch": [self.limits.scratch_mb, self.limits.scratch_files],
+        }
 
     def _stop(self) -> None:
         server, self._server = self._server, None

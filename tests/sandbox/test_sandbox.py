@@ -155,3 +155,22 @@ def test_the_hosts_home_holds_only_the_interpreter_for_runs(box):
     seen = box.run(code, entry="f", calls=[(home, stdlib)]).calls[0].value
     interpreter = {os.path.realpath(sys.executable)}
     assert all(p in interpreter or os.path.basename(p).startswith("libpython") for p in seen)
+
+
+class _Unjailed(Sandbox):
+    """A sandbox as it runs where no namespace can be had."""
+
+    def _server_config(self):
+        return {**super()._server_config(), "network": False, "filesystem": False, "userns": False}
+
+
+def test_without_namespaces_runs_still_work_and_strict_mode_refuses():
+    with _Unjailed(Limits(wall_s=5.0)) as box:
+        assert not box.isolation.filesystem and box.isolation.level == "partial"
+        run = box.run(
+            "import os\ndef f(x):\n    return [x, os.listdir('.')]", entry="f", calls=[(1,)]
+        )
+        assert run.calls[0].value == [1, []]
+        assert box.run("import time\ntime.sleep(30)", limits=Limits(wall_s=0.5)).timed_out
+    with pytest.raises(SandboxError, match="strict sandbox refused: this machine lacks"):
+        _Unjailed(strict=True).run("pass")
