@@ -102,7 +102,7 @@ class CheckResult:
     """A solution checked by a test program run beside it (see :meth:`Sandbox.check`)."""
 
     state: str
-    """Of the solution's run: ``exited``, ``timeout``, ``overflow`` or ``error``."""
+    """``exited``, ``timeout`` (either run), ``overflow`` (the solution's) or ``error``."""
     loaded: bool
     load_error: CallError | None
     """Why the solution could not be loaded."""

@@ -303,8 +303,9 @@ class Sandbox:
             finally:
                 for channel in channels:
                     channel.close()
+        state = _state(mine, server)
         return CheckResult(
-            state=_state(mine, server),
+            state="timeout" if theirs.state == "timeout" and state == "exited" else state,
             loaded=loaded and not problem,
             load_error=load_error,
             asserts=tuple(asserts),

@@ -42,6 +42,7 @@ class Channel:
         self.state = "exited"
         """``exited`` until the run is found out of time (``timeout``) or data (``overflow``)."""
         self.gone = False
+        """Whether the result pipe is at its end (the child and all it started are gone)."""
         self.done = False
         """Whether the child said it was done (and so had flushed its output)."""
 
@@ -54,8 +55,7 @@ class Channel:
             except BlockingIOError:
                 if not self._wait(self.request_fd, write=True):
                     return False
-            except OSError:  # the child is gone, or its requests are closed
-                self.gone = True
+            except OSError:  # the child is gone (what it wrote before can still be read)
                 return False
         return True
 
@@ -124,7 +124,7 @@ def read_message(channel: Channel, kinds: Sequence[str]) -> tuple[Any, ...] | No
     except UnencodableValue as exc:
         raise ProtocolError(f"a message could not be decoded ({exc})") from None
     if type(message) is not tuple or not message or message[0] not in kinds:
-        shown = safe_text(message, 80) if type(message) is not tuple else safe_text(message[:1], 80)
+        shown = safe_text(message[:1] if type(message) is tuple else message, 80)
         raise ProtocolError(f"expected a {'/'.join(kinds)} message, got {shown}")
     if message[0] == "done":
         if len(message) != 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fbgym.sandbox.compare import show_value
+
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clears
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC strings
@@ -36,7 +38,13 @@ def mask_addresses(text: str) -> str:
 
 
 def safe_text(text: object, limit: int) -> str:
-    """``text`` as a str, control sequences stripped, addresses masked, cut to ``limit``."""
+    """``text`` as a str, control sequences stripped, addresses masked, cut to ``limit``.
+
+    Anything but a str is shown as :func:`show_value` shows it (never ``str()`` of a value a
+    run sent, which may be slow or refuse: an int of 5,000 digits).
+    """
+    if not isinstance(text, str):
+        text = show_value(text, 8 * limit + 64)
     if not text:
         return ""
-    return mask_addresses(strip_controls(str(text)[: 8 * limit + 64]))[:limit]
+    return mask_addresses(strip_controls(text[: 8 * limit + 64]))[:limit]

@@ -150,6 +150,7 @@ def test_a_deeply_nested_answer_is_a_tampered_run_not_an_exception(box):
     for make_line in (
         "line = '[' * 200000 + ']' * 200000 + '\\n'",  # nested JSON
         "line = chr(9).join(['N'] + ['L1'] * 200000) + '\\n'",  # nested tokens
+        "line = 'i' + 'f' * 20000 + '\\n'",  # an int no str() would show
     ):
         outcome = grade_program(box, _forged(make_line), "f", [HiddenTest((), None)])
         assert outcome.diagnosis["status"] == "tampered"
