@@ -67,8 +67,7 @@ def _error_info(exc, filename=SOLUTION):
         text = "".join(keep)[-3000:]
     except BaseException:
         text = ""
-    name = type(exc).__name__ if type(type(exc).__name__) is str else "Exception"
-    return {"type": name[:100], "message": message, "line": line, "traceback": text}
+    return {"type": type(exc).__name__[:100], "message": message, "line": line, "traceback": text}
 
 
 class Pipes:

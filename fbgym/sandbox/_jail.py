@@ -120,7 +120,7 @@ def setup_isolation(cfg):
     if privileged and cfg.get("filesystem", True) and unshare(CLONE_NEWNS):
         if mount(None, "/", None, MS_REC | MS_PRIVATE, None) and _make_root(cfg):
             iso["filesystem"] = iso["stdlib_only"] = iso["proc_hidden"] = True
-    if privileged:
+    if privileged and cfg.get("pid", True):
         iso["pid_namespace"] = _become_init()
     if become_uid:
         iso["user"] = f"uid {int(cfg['uid'])}"

@@ -223,7 +223,8 @@ def serve():
     iso["seccomp"] = program is not None
     iso["scoped"] = bool(cfg.get("scope", True)) and landlock_scopes()
     iso["ipc"] = iso["ipc"] and iso["seccomp"]  # runs share one IPC namespace, and make no objects
-    pid_namespaces = PidNamespaces.if_available() if iso["pid_namespace"] else None
+    per_run = iso["pid_namespace"] and cfg.get("pid_per_run", True)
+    pid_namespaces = PidNamespaces.if_available() if per_run else None
     # How a run's leftovers die: with its own PID namespace (the next spare can wait beside
     # it), killed by this server as init of the shared one, or by process group.
     reap = "namespace" if pid_namespaces else "init" if iso["pid_namespace"] else "group"

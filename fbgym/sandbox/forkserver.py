@@ -133,8 +133,9 @@ class ForkServer:
         """Start a batch of runs, one per ``limits``; a channel to each."""
         while select.select([self.sock], [], [], 0)[0]:  # take what was handed over
             self._message()
-        if len(self.spares) < len(limits):
-            self._send({"want": len(limits)})
+        if len(self.spares) < len(limits):  # ending the runs before: spares may wait for it
+            self._send({"end": self.ended, "want": len(limits)})
+            self.ended = []
             self._receive(lambda m: len(self.spares) >= len(limits))
         taken, self.spares = self.spares[: len(limits)], self.spares[len(limits) :]
         go = [[n, lim.wall_s] for (n, _), lim in zip(taken, limits)]
