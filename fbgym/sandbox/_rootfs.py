@@ -269,10 +269,3 @@ def mount_scratch(megabytes, files, uid, gid):
     if uid is not None:
         os.chown(work, uid, gid)
     return "/tmp/run"
-
-
-def resize_scratch(megabytes, files):
-    """Change the bounds of this process's scratch space (mounted by :func:`mount_scratch`)."""
-    data = f"size={int(megabytes)}m,nr_inodes={int(files) + 5}"
-    if not mount(None, SCRATCH, None, MS_REMOUNT | MS_NOSUID | MS_NODEV, data):
-        raise OSError("could not resize the run's scratch space")

@@ -11,7 +11,7 @@ if "encode_value" not in globals():  # imported as a module rather than run as t
     from fbgym.sandbox._harness import Pipes, run_request, set_limits
     from fbgym.sandbox._jail import drop_privileges
     from fbgym.sandbox._landlock import scope_self
-    from fbgym.sandbox._rootfs import mount_scratch, resize_scratch
+    from fbgym.sandbox._rootfs import mount_scratch
     from fbgym.sandbox._seccomp import install_seccomp
     from fbgym.sandbox._sys import (
         CLONE_NEWNS,
@@ -27,9 +27,10 @@ def _child(cfg, iso, tmp, fds, program):
 
     ``fds`` are its request pipe, result pipe, output file and gate (or None). ``tmp`` is its
     work directory, or None to mount scratch space of its own (sized as ``cfg["scratch"]``
-    says, unless the request asks for another size). With a gate it runs no code of the
-    request's until the server opens it, which the server does only once the runs before it
-    are gone.
+    says). It jails itself while idle: scratch space, uid (or capabilities), no new
+    privileges, Landlock scope and seccomp filter; its request brings only rlimits, which it
+    can lower. With a gate it runs no code of the request's until the server opens it, which
+    the server does only once the runs before it are gone.
     """
     try:
         os.setsid()
@@ -40,6 +41,7 @@ def _child(cfg, iso, tmp, fds, program):
             tmp = mount_scratch(*cfg["scratch"], uid, cfg.get("gid"))
         elif uid is not None:
             os.chown(tmp, uid, int(cfg["gid"]))
+        os.chdir(tmp)
         null = os.open(os.devnull, os.O_RDONLY)
         qfd, wfd, out_fd, gate = fds
         order = [null, out_fd, out_fd, wfd, qfd] + ([gate] if gate is not None else [])
@@ -47,17 +49,6 @@ def _child(cfg, iso, tmp, fds, program):
         for target, fd in enumerate(moved):  # moved above 5 first: none overwrites another
             os.dup2(fd, target)
         os.closerange(6, 1 << 16)
-        pipes = Pipes(4, 3)
-        line = pipes.request()  # all above is done while idle; all below, once it has come
-        if line is None:
-            os._exit(0)
-        setup = json.loads(line)
-        lim = setup["limits"]
-        scratch = [lim["scratch_mb"], lim["scratch_files"]]
-        if iso["filesystem"] and scratch != cfg["scratch"]:
-            resize_scratch(*scratch)
-        os.chdir(tmp)
-        set_limits(lim)
         drop_privileges(iso, int(cfg.get("gid") or 0))
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -65,6 +56,12 @@ def _child(cfg, iso, tmp, fds, program):
             os._exit(70)
         if program is not None and not install_seccomp(program):
             os._exit(70)
+        pipes = Pipes(4, 3)
+        line = pipes.request()  # all above is done while idle; all below, once it has come
+        if line is None:
+            os._exit(0)
+        setup = json.loads(line)
+        set_limits(setup["limits"])  # only ever lower: the hard limits are still the server's
         if gate is not None:
             if os.read(5, 1) != b"g":  # closed unopened: the server is gone
                 os._exit(0)

@@ -35,9 +35,10 @@ class Limits:
     result_kb: int = 4_096
     """How much result data a run may send back before it is stopped, in KiB."""
     scratch_mb: int = 64
-    """Bytes a run may keep in /tmp, /var/tmp and /dev/shm together, in MiB (with a jail)."""
+    """Bytes a run may keep in /tmp, /var/tmp and /dev/shm together, in MiB (with a jail).
+    Set once per :class:`Sandbox`: its runs' scratch space is made before they come."""
     scratch_files: int = 1_024
-    """Files and directories a run may create there, together (with a jail)."""
+    """Files and directories a run may create there, together (with a jail; per sandbox)."""
 
     def __post_init__(self) -> None:
         if not (isinstance(self.wall_s, (int, float)) and 0 < self.wall_s <= 3600):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fbgym.errors import FbgymError
+from fbgym.errors import ConfigError, FbgymError
 from fbgym.sandbox.forkserver import ForkServer, ServerGone
 from fbgym.sandbox.isolation import Isolation
 from fbgym.sandbox.limits import Limits
@@ -174,6 +174,19 @@ class Sandbox:
         self.close()
 
     # -- running ---------------------------------------------------------------------------
+    def _limits(self, limits: Limits | None) -> Limits:
+        """``limits`` for one run, or the sandbox's; its scratch space must be the sandbox's."""
+        if limits is None:
+            return self.limits
+        scratch = (limits.scratch_mb, limits.scratch_files)
+        if scratch != (self.limits.scratch_mb, self.limits.scratch_files):
+            raise ConfigError(
+                f"a run's scratch space is its sandbox's ({self.limits.scratch_mb} MiB, "
+                f"{self.limits.scratch_files} files), got {scratch[0]} MiB, {scratch[1]} files:"
+                " give them to Sandbox(limits=...)"
+            )
+        return limits
+
     def _begin(self, limits: Sequence[Limits]) -> list[Channel] | None:
         """Start a batch of runs; a channel to each (None if the server failed)."""
         try:
@@ -206,7 +219,7 @@ class Sandbox:
         fresh copy, and only once the call before it has returned. Return values come back
         decoded, or as a :class:`CallError`.
         """
-        limits = limits or self.limits
+        limits = self._limits(limits)
         for args in calls:
             try:
                 encode_value(tuple(args))
@@ -257,7 +270,7 @@ class Sandbox:
         two as plain data (other objects as references), so the solution sees nothing of
         the tests but its arguments, and the tests see nothing of it but its values.
         """
-        limits = limits or self.limits
+        limits = self._limits(limits)
         names = list(tests.bindings)
         wire = limits.to_wire()
         solution_setup = {

@@ -185,3 +185,9 @@ def test_with_less_isolation_runs_still_work_and_strict_mode_refuses(lacking):
         assert box.run("def f():\n    return 1", entry="f", calls=[()]).calls[0].value == 1
     with pytest.raises(SandboxError, match="strict sandbox refused: this machine lacks"):
         _Degraded(strict=True, lacking=lacking).run("pass")
+
+
+def test_a_runs_scratch_space_is_its_sandboxs(box):
+    with pytest.raises(ConfigError, match="a run's scratch space is its sandbox's"):
+        box.run("pass", limits=Limits(scratch_mb=1))
+    assert box.run("pass", limits=Limits(wall_s=0.5, memory_mb=128)).state == "exited"
