@@ -6,7 +6,7 @@ import ast
 import copy
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -21,6 +21,8 @@ from fbgym.envs.datafiles import load_problems
 from fbgym.errors import ConfigError, DataFormatError, UnknownIdError
 from fbgym.sandbox import CheckResult, Limits, Sandbox, shared_sandbox
 
+_VERIFY_S = 60
+"""Seconds a data file's reference solution has to pass its own tests, once."""
 INSTRUCTION = (
     "Write the Python function described below. Answer with its complete definition "
     "(a ```python fenced block is fine); it is run against hidden tests."
@@ -162,7 +164,8 @@ class CodeTask:
     def _tests_of(self, position: int, item: LoadedProblem) -> FileTests:
         """The item's own tests, checked against its reference solution (once, in the sandbox).
 
-        The reference must pass them; the asserts it executes are the problem's total.
+        The reference must pass them (given a minute, not an attempt's time: a loaded machine
+        must not make a sound problem look broken); the asserts it executes are the total.
         """
         if position not in self._loaded_tests:
             program = assemble(item.reference, item.entry_point, item.preamble)
@@ -170,7 +173,10 @@ class CodeTask:
                 raise DataFormatError(
                     f"{item.source} ({item.task_id}): the reference solution {program.error}"
                 )
-            result = self.sandbox.check(program.source, item.tests, entry=item.entry_point)
+            patient = replace(self.sandbox.limits, wall_s=_VERIFY_S, cpu_s=_VERIFY_S)
+            result = self.sandbox.check(
+                program.source, item.tests, entry=item.entry_point, limits=patient
+            )
             if not result.success:
                 raise DataFormatError(
                     f"{item.source} ({item.task_id}): the reference solution fails its own tests "
