@@ -33,7 +33,7 @@ class HiddenTest:
 
 
 @runtime_checkable
-class TestSuite(Protocol):
+class SelfGradingTests(Protocol):
     """Tests that run and judge a program themselves; ``len`` is how many they are."""
 
     def __len__(self) -> int: ...
@@ -135,7 +135,7 @@ def judge(run: RunResult, tests: Sequence[HiddenTest], entry: str) -> Outcome:
     total = len(tests)
     passed, first, first_status = 0, None, "passed"
     for test, call in zip(tests, run.calls):
-        status = _status(run, call)
+        status = run_status(run, call.returned, call.error)
         if status == "passed" and not values_equal(call.value, test.expected):
             status = "wrong_answer"
         if status == "passed":
@@ -184,15 +184,11 @@ def run_status(run: RunResult | CheckResult, returned: bool = True, error: Any =
     return "passed"
 
 
-def _status(run: RunResult, call: Any) -> str:
-    return run_status(run, call.returned, call.error)
-
-
 def grade_program(
     sandbox: Sandbox,
     action: str,
     entry: str,
-    tests: Sequence[HiddenTest] | TestSuite,
+    tests: Sequence[HiddenTest] | SelfGradingTests,
     preamble: str = "",
 ) -> Outcome:
     """Assemble, run and judge ``action``; unusable code is an invalid attempt that says why.
@@ -209,7 +205,7 @@ def grade_program(
             passed=0,
             total=len(tests),
         )
-    if isinstance(tests, TestSuite):
+    if isinstance(tests, SelfGradingTests):
         return tests.grade(sandbox, program.source, entry)
     run = sandbox.run(program.source, entry=entry, calls=[t.args for t in tests])
     return judge(run, tests, entry)
