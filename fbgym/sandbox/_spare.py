@@ -27,10 +27,12 @@ def _child(cfg, iso, tmp, fds, program):
 
     ``fds`` are its request pipe, result pipe, output file and gate (or None). ``tmp`` is its
     work directory, or None to mount scratch space of its own (sized as ``cfg["scratch"]``
-    says). It jails itself while idle: scratch space, uid (or capabilities), no new
-    privileges, Landlock scope and seccomp filter; its request brings only rlimits, which it
-    can lower. With a gate it runs no code of the request's until the server opens it, which
-    the server does only once the runs before it are gone.
+    says). It jails itself while idle (scratch space, no new privileges, Landlock scope,
+    seccomp filter), but takes the runs' uid only once its request has come, with the
+    request's rlimits: the kernel counts a uid's processes together (``RLIMIT_NPROC``), and
+    idle spares of many sandboxes must not use up a run's. With a gate it runs no code of
+    the request's until the server opens it, which the server does only once the runs before
+    it are gone.
     """
     try:
         os.setsid()
@@ -49,7 +51,6 @@ def _child(cfg, iso, tmp, fds, program):
         for target, fd in enumerate(moved):  # moved above 5 first: none overwrites another
             os.dup2(fd, target)
         os.closerange(6, 1 << 16)
-        drop_privileges(iso, int(cfg.get("gid") or 0))
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if iso.get("scoped") and not scope_self():
@@ -61,7 +62,8 @@ def _child(cfg, iso, tmp, fds, program):
         if line is None:
             os._exit(0)
         setup = json.loads(line)
-        set_limits(setup["limits"])  # only ever lower: the hard limits are still the server's
+        set_limits(setup["limits"])
+        drop_privileges(iso, int(cfg.get("gid") or 0))  # not while idle: see the docstring
         if gate is not None:
             if os.read(5, 1) != b"g":  # closed unopened: the server is gone
                 os._exit(0)

@@ -11,6 +11,7 @@ import socket
 import struct
 import subprocess
 import sys
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ class ForkServer:
                 start_new_session=True,
             )
         self.sock = mine
+        _LIVE.add(self)
         self.spares: list[tuple[int, list[int]]] = []
         """Spares handed over and not yet used: their numbers and fds."""
         self.ended: list[list[Any]] = []
@@ -163,6 +165,18 @@ class ForkServer:
             raise ServerGone("the server's answer does not match the runs ended")
         return runs[len(runs) - len(channels) :]
 
+    def forget(self) -> None:
+        """Close this process's copies of the socket and the spares' fds, and nothing more.
+
+        For a process forked from the one that started the server: were it to keep them, a
+        spare would never see the end of its requests, and the server never its parent's.
+        """
+        for _, fds in self.spares:
+            for fd in fds:
+                os.close(fd)
+        self.spares = []
+        self.sock.close()
+
     def stop(self) -> None:
         """Close the socket (the server then ends its runs and exits) and wait for it."""
         for _, fds in self.spares:
@@ -175,6 +189,18 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+_LIVE: weakref.WeakSet[ForkServer] = weakref.WeakSet()
+
+
+def _forget_all() -> None:
+    for server in list(_LIVE):
+        server.forget()
+    _LIVE.clear()
+
+
+os.register_at_fork(after_in_child=_forget_all)
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:

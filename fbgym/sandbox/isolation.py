@@ -39,8 +39,8 @@ class Isolation:
     reaches the host or outlives a run. (POSIX shared memory lives in /dev/shm.)"""
     stdlib_only: bool = False
     """Runs see a root filesystem of their own, read-only, that holds the standard library,
-    the shared libraries it loads, the interpreter and a few device nodes, and nothing else
-    of the host's files (no homes, no checkouts, no site-packages, no /etc)."""
+    the shared libraries it loads (with the loader's cache), the interpreter and a few device
+    nodes, and nothing else of the host's files (no homes, checkouts or site-packages)."""
     seccomp: bool = False
     """A seccomp filter refuses runs new user namespaces (and joining namespaces, and the
     kernel's keyrings and IPC objects, which outlive a run)."""

@@ -191,3 +191,36 @@ def test_a_runs_scratch_space_is_its_sandboxs(box):
     with pytest.raises(ConfigError, match="a run's scratch space is its sandbox's"):
         box.run("pass", limits=Limits(scratch_mb=1))
     assert box.run("pass", limits=Limits(wall_s=0.5, memory_mb=128)).state == "exited"
+
+
+def test_a_process_forked_from_the_parent_holds_none_of_its_runs():
+    with Sandbox(Limits(wall_s=3.0)) as box:
+        box.run("pass")  # spares are handed over
+        pid = os.fork()
+        if pid == 0:  # a worker forked from the parent, living on
+            import time
+
+            time.sleep(30)
+            os._exit(0)
+        try:
+            for number in range(3):
+                run = box.run("def f(x):\n    return x", entry="f", calls=[(number,)])
+                assert run.state == "exited" and run.calls[0].value == number
+        finally:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+
+
+def test_idle_spares_of_many_sandboxes_leave_a_run_its_processes():
+    boxes = [Sandbox(Limits(wall_s=10.0)) for _ in range(6)]
+    try:
+        for other in boxes:
+            other.run("pass")  # each now keeps spares waiting
+        code = (
+            "import multiprocessing\ndef f():\n    with multiprocessing.Pool(4) as pool:\n"
+            "        return pool.map(abs, [-1, -2, -3, -4])\n"
+        )
+        assert boxes[0].run(code, entry="f", calls=[()]).calls[0].value == [1, 2, 3, 4]
+    finally:
+        for other in boxes:
+            other.close()
