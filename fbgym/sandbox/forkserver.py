@@ -133,8 +133,8 @@ class ForkServer:
 
     def batch(self, limits: Sequence[Limits]) -> list[Channel]:
         """Start a batch of runs, one per ``limits``; a channel to each."""
-        while select.select([self.sock], [], [], 0)[0]:  # take what was handed over
-            self._message()
+        while len(self.spares) < len(limits) and select.select([self.sock], [], [], 0)[0]:
+            self._message()  # take what was handed over
         if len(self.spares) < len(limits):  # ending the runs before: spares may wait for it
             self._send({"end": self.ended, "want": len(limits)})
             self.ended = []
