@@ -178,6 +178,7 @@ class PidNamespaces:
 
     def __init__(self):
         self.home = os.pidfd_open(os.getpid())  # setns() on it brings the next fork back home
+        self._unshare, self._setns = libc().unshare, libc().setns  # looked up once: see fork
 
     @classmethod
     def if_available(cls):
@@ -193,15 +194,18 @@ class PidNamespaces:
         return forks if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
 
     def fork(self):
-        """``os.fork()``, the child the init of a new PID namespace."""
-        if not unshare(CLONE_NEWPID):
+        """``os.fork()``, the child the init of a new PID namespace.
+
+        Lean: whatever the server touches between forks, it copies (see ``fork_spares``).
+        """
+        if self._unshare(CLONE_NEWPID) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID) failed")
         try:
             pid = os.fork()
         except OSError:
             self._come_home()
             raise
-        if pid != 0 and libc().setns(self.home, CLONE_NEWPID) != 0:
+        if pid != 0 and self._setns(self.home, CLONE_NEWPID) != 0:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             self._come_home()  # raises

@@ -20,6 +20,7 @@ if "encode_value" not in globals():  # imported as a module rather than run as t
     from fbgym.sandbox._seccomp import install_seccomp, seccomp_program
     from fbgym.sandbox._spare import (
         Spare,
+        fork_spares,
         kill_all_but_me,
         kill_process,
         ready_for_children,
@@ -99,10 +100,9 @@ class Spares:
             return
         if self.reap != "init":
             wanted += _SURPLUS
-        new = []
-        while len(self.handed) + len(new) < wanted:
-            self.number += 1
-            new.append(self.spawn(self.number))
+        count = wanted - len(self.handed)
+        new = self.spawn(range(self.number + 1, self.number + 1 + count))
+        self.number += count
         if new:
             fds = [fd for spare in new for fd in spare.hand_over()]
             _send_message(self.sock, {"ready": [spare.number for spare in new]}, fds)
@@ -237,8 +237,9 @@ def serve():
 
     overlap = reap == "namespace" and iso["scoped"]
 
-    def spawn(number):
-        return Spare(cfg, iso, base, number, pid_namespaces, program, gated=not overlap)
+    def spawn(numbers):
+        spares = [Spare(iso, base, number, gated=not overlap) for number in numbers]
+        return fork_spares(spares, cfg, iso, pid_namespaces, program)
 
     spares = Spares(sock, spawn, reap, overlap)
     try:

@@ -36,6 +36,13 @@ def _child(cfg, iso, tmp, fds, program):
     """
     try:
         os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        qfd, wfd, out_fd, gate = fds
+        order = [null, out_fd, out_fd, wfd, qfd] + ([gate] if gate is not None else [])
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in order]  # to fds 0-5
+        for target, fd in enumerate(moved):  # moved above 5 first: none overwrites another
+            os.dup2(fd, target)
+        os.closerange(6, 1 << 16)  # first of all: the pipes of the spares forked beside it
         uid = iso["uid"] if iso["user"].startswith("uid ") else None
         if tmp is None:
             if not unshare(CLONE_NEWNS):
@@ -44,13 +51,6 @@ def _child(cfg, iso, tmp, fds, program):
         elif uid is not None:
             os.chown(tmp, uid, int(cfg["gid"]))
         os.chdir(tmp)
-        null = os.open(os.devnull, os.O_RDONLY)
-        qfd, wfd, out_fd, gate = fds
-        order = [null, out_fd, out_fd, wfd, qfd] + ([gate] if gate is not None else [])
-        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 16) for fd in order]  # to fds 0-5
-        for target, fd in enumerate(moved):  # moved above 5 first: none overwrites another
-            os.dup2(fd, target)
-        os.closerange(6, 1 << 16)
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if iso.get("scoped") and not scope_self():
@@ -84,8 +84,10 @@ class Spare:
     never sees a request's code or inputs, so no spare forked from it can find them.
     """
 
-    def __init__(self, cfg, iso, base, number, pid_namespaces, program, gated):
+    def __init__(self, iso, base, number, gated):
+        """Its pipes, output file and work directory; :func:`fork_spares` forks it."""
         self.number, self.tmp, self.status, self.timed_out = number, None, None, False
+        self.pid = self.pidfd = None
         if not iso["filesystem"]:
             self.tmp = os.path.join(base, f"run-{number}")
             os.mkdir(self.tmp, 0o700)  # the child hands it to the run's uid once it starts
@@ -93,22 +95,17 @@ class Spare:
         self.rfd, wfd = os.pipe()
         qfd, self.qw = os.pipe()
         gate, self.gate = os.pipe() if gated else (None, None)
-        theirs = (qfd, wfd, self.out, gate)
-        try:
-            self.pid = pid_namespaces.fork() if pid_namespaces else os.fork()
-        except OSError:
-            for fd in theirs[:2] + theirs[3:]:
-                if fd is not None:
-                    os.close(fd)
-            self.close()
-            raise
-        if self.pid == 0:
-            _child(cfg, iso, self.tmp, theirs, program)
-        for fd in theirs[:2] + theirs[3:]:
+        self.theirs = (qfd, wfd, self.out, gate)
+        os.set_blocking(self.qw, False)  # for the parent: see session.Channel
+
+    def forked(self, pid, pidfd):
+        """Now that its child runs as ``pid``: close the child's ends here."""
+        self.pid, self.pidfd = pid, pidfd
+        qfd, wfd, _, gate = self.theirs
+        for fd in (qfd, wfd, gate):
             if fd is not None:
                 os.close(fd)
-        os.set_blocking(self.qw, False)  # for the parent: see session.Channel
-        self.pidfd = os.pidfd_open(self.pid) if pid_namespaces else None
+        self.theirs = None
 
     def hand_over(self):
         """The ends of its pipes and its output file, for the parent (closed here)."""
@@ -173,7 +170,9 @@ class Spare:
         self.close()
 
     def close(self):
-        for fd in (self.rfd, self.qw, self.out, self.gate, getattr(self, "pidfd", None)):
+        if self.theirs is not None:  # never forked
+            self.forked(None, None)
+        for fd in (self.rfd, self.qw, self.out, self.gate, self.pidfd):
             if fd is not None:
                 try:
                     os.close(fd)
@@ -182,6 +181,29 @@ class Spare:
         self.rfd = self.qw = self.out = self.gate = self.pidfd = None
         if self.tmp is not None:
             remove_tree(self.tmp)
+
+
+def fork_spares(spares, cfg, iso, pid_namespaces, program):
+    """Fork each of ``spares`` (made but not forked), one right after another.
+
+    Each fork makes every page of the server shared with the new child, so that the server
+    copies whatever it touches next: between these forks it touches as little as it can.
+    Those it could not fork (out of processes) it closes; the others it returns.
+    """
+    fork, pids = pid_namespaces.fork if pid_namespaces else os.fork, []
+    try:
+        for spare in spares:
+            pid = fork()
+            if pid == 0:
+                _child(cfg, iso, spare.tmp, spare.theirs, program)
+            pids.append(pid)
+    except OSError:
+        pass
+    for spare, pid in zip(spares, pids):
+        spare.forked(pid, os.pidfd_open(pid) if pid_namespaces else None)
+    for spare in spares[len(pids) :]:
+        spare.close()
+    return spares[: len(pids)]
 
 
 def ready_for_children():
