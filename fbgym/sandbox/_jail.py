@@ -1,192 +1,96 @@
-"""The fork server's jail, set up once: namespaces, private mounts, what runs may read."""
+"""The fork server's jail, set up once: namespaces, the runs' root, and dropping privileges."""
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
-CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
-MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-_LIBC = None
+if "mount" not in globals():  # imported as a module rather than run as the server
+    from fbgym.sandbox._rootfs import (
+        build_root,
+        elf_interpreter,
+        enter_root,
+        import_roots,
+        mapped_files,
+        outermost,
+        split_libraries,
+    )
+    from fbgym.sandbox._sys import (
+        CLONE_NEWIPC,
+        CLONE_NEWNET,
+        CLONE_NEWNS,
+        CLONE_NEWPID,
+        CLONE_NEWUSER,
+        MS_PRIVATE,
+        MS_REC,
+        PR_SET_PDEATHSIG,
+        libc,
+        mount,
+        prctl,
+        unshare,
+        write_file,
+    )
+
+_SHARED_FILES = ("/etc/ld.so.cache",)
+_SHARED_DIRS = ("/usr/share/zoneinfo",)
+_CAP_LAST = 63
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+PR_SET_SECUREBITS, SECUREBITS_LOCKED_NOROOT = 28, 0x2F  # NOROOT, NO_SETUID_FIXUP: locked
 
 
-def _libc():
-    global _LIBC
-    if _LIBC is None:
-        _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-    return _LIBC
+def _hidden_in(roots, hide, keep):
+    """``hide``, and every site-packages and dist-packages the bound ``roots`` bring in.
+
+    A path that holds any of ``keep`` (the standard library) is not hidden.
+    """
+    found = {p for p in hide if not any(k == p or k.startswith(p.rstrip("/") + "/") for k in keep)}
+    for root in roots:
+        nested = [os.path.join(root, d) for d in _listdir(root) if d.startswith("python")]
+        for inner in [root, *nested]:
+            found.update(os.path.join(inner, d) for d in _listdir(inner) if d.endswith("-packages"))
+    return sorted(found)
 
 
-def _unshare(flags):
+def _listdir(path):
     try:
-        return _libc().unshare(flags) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _mount(source, target, fstype, flags, data):
-    def enc(text):
-        return None if text is None else text.encode()
-
-    try:
-        return _libc().mount(enc(source), enc(target), enc(fstype), flags, enc(data)) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def prctl(option, value):
-    try:
-        return _libc().prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
-
-
-def _write_file(path, text):
-    try:
-        with open(path, "w") as handle:
-            handle.write(text)
-        return True
+        return os.listdir(path)
     except OSError:
-        return False
+        return []
 
 
-def _fresh_tmp(size_mb):
-    """Mount empty tmpfs over /tmp, /var/tmp and /dev/shm here; True if /tmp got one."""
-    data = f"size={int(size_mb)}m,mode=1777"
-    done = _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, data)
-    for extra in ("/var/tmp", "/dev/shm"):
-        if os.path.isdir(extra):
-            _mount("tmpfs", extra, "tmpfs", MS_NOSUID | MS_NODEV, data)
-    return done
-
-
-def private_tmp(size_mb):
-    """Give this process its own mount and IPC namespaces, with an empty /tmp; its work dir.
-
-    /tmp, /var/tmp and /dev/shm are fresh tmpfs, so nothing a run leaves there (files,
-    shared memory, message queues) reaches another: the namespaces, and all they hold,
-    vanish with the last process in them.
-    """
-    if not (_unshare(CLONE_NEWNS | CLONE_NEWIPC) and _fresh_tmp(size_mb)):
-        raise OSError("could not give the run a private /tmp and IPC namespace")
-    os.mkdir("/tmp/run", 0o700)
-    return "/tmp/run"
-
-
-def _within(path, root):
-    """Whether ``path`` is ``root`` or inside it."""
-    return root == "/" or path == root or path.startswith(root + "/")
-
-
-def import_roots():
-    """Where this interpreter imports from: the standard library (its ``sys.path``, run -S)."""
-    return [os.path.realpath(p) for p in sys.path if p and os.path.exists(p)]
-
-
-def hide_packages(paths, keep):
-    """Cover each of ``paths`` with an empty read-only tmpfs (a file: with /dev/null).
-
-    A path that holds anything in ``keep`` (or is ``/``) is left alone. True when every
-    path asked for is hidden or absent.
-    """
-    hidden = True
-    for path in sorted({os.path.realpath(p) for p in paths}):
-        if any(_within(k, path) for k in keep):
-            continue
-        if os.path.isdir(path):
-            flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
-            hidden &= _mount("tmpfs", path, "tmpfs", flags, "size=4k,mode=555")
-        elif os.path.exists(path):
-            hidden &= _mount("/dev/null", path, None, MS_BIND, None)
-    return hidden
-
-
-def _closed_ancestor(path):
-    """The highest directory above ``path`` that other users may not enter, or None."""
-    current = ""
-    for part in path.strip("/").split("/")[:-1]:
-        current += "/" + part
-        if not os.stat(current).st_mode & 0o001:
-            return current
+def _stage_for(sources):
+    """An existing directory to assemble the root on, holding none of ``sources``."""
+    for stage in ("/dev/shm", "/mnt", "/tmp", "/media"):
+        if os.path.isdir(stage) and not any(
+            s == stage or s.startswith(stage + "/") for s in sources
+        ):
+            return stage
     return None
 
 
-def expose_readonly(paths, stage):
-    """Make ``paths`` readable by any uid at the same place, read-only, inside this namespace.
-
-    Each closed ancestor (a home such as /root) is covered by a read-only tmpfs holding
-    only bind mounts of the ``paths`` below it, so nothing else of it can be reached.
-    ``stage`` is a private directory for the bind mounts on their way. True on success.
-    """
-    tops = {}
-    for path in sorted(set(paths)):  # a directory comes before what it holds
-        top = _closed_ancestor(path)
-        if top is not None and not any(_within(path, p) for p in tops.get(top, ())):
-            tops.setdefault(top, []).append(path)
-    ok = True
-    for number, (top, inner) in enumerate(tops.items()):
-        staged = []
-        for index, path in enumerate(inner):
-            spot = os.path.join(stage, f"{number}-{index}")
-            _make_like(path, spot)
-            if not _bind_readonly(path, spot):
-                return False
-            staged.append((spot, path))
-        ok &= _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-        for spot, path in staged:
-            parent = os.path.dirname(path)
-            os.makedirs(parent, exist_ok=True)
-            _open_up(top, parent)
-            _make_like(spot, path)
-            ok &= _mount(spot, path, None, MS_MOVE, None)
-            _remove(spot)
-        ok &= _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
-    return ok
-
-
-def _bind_readonly(source, target):
-    if not _mount(source, target, None, MS_BIND | MS_REC, None):
+def _make_root(cfg):
+    """Build the runs' read-only root and pivot into it; True if it all worked."""
+    roots = import_roots()
+    lib_dirs, lib_files = split_libraries(mapped_files())
+    dirs = outermost(roots + lib_dirs + [d for d in _SHARED_DIRS if os.path.isdir(d)])
+    files = [os.path.realpath(sys.executable), *lib_files, *_SHARED_FILES]
+    stage = _stage_for(dirs + files)
+    if stage is None:
         return False
-    flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
-    return _mount(None, target, None, flags, None)
+    hide = _hidden_in(dirs, [os.path.realpath(p) for p in cfg.get("hide", ())], roots)
+    loader = elf_interpreter(files[0])
+    links = [loader] if loader else []
+    return build_root(stage, dirs, files, hide, links) and enter_root(stage)
 
 
-def _make_like(source, target):
-    if os.path.isdir(source):
-        os.makedirs(target, exist_ok=True)
-    else:
-        open(target, "a").close()
-
-
-def _open_up(top, path):
-    while _within(path, top):
-        os.chmod(path, 0o755)
-        if path == top:
-            return
-        path = os.path.dirname(path)
-
-
-def _remove(path):
-    try:
-        (os.rmdir if os.path.isdir(path) else os.unlink)(path)
-    except OSError:
-        pass
-
-
-def setup_isolation(cfg, stage):
+def setup_isolation(cfg):
     """Enter the namespaces ``cfg`` asks for; the isolation achieved, as a dict.
 
     Leave the network (a new, empty network namespace) and the host's IPC objects; take a
-    private mount namespace with fresh tmpfs over /tmp, /var/tmp and /dev/shm and an empty
-    /proc; hide the parent's own packages (``cfg["hide"]``) under empty read-only tmpfs;
-    and make the standard library readable by the runs' uid at its own path (see
-    :func:`expose_readonly`). When not root, all this happens in a new user namespace.
-    Last, the server becomes init of a new PID namespace. ``stage`` names a directory to
-    create on the private /tmp while setting it up.
+    private mount namespace whose root is built for the runs (see :func:`build_root`): the
+    standard library and the shared libraries it loads, read-only, and nothing else of the
+    host's filesystem. When not root, all this happens in a new user namespace. Last, the
+    server becomes init of a new PID namespace.
     """
     iso = {
         "network": False,
@@ -200,38 +104,69 @@ def setup_isolation(cfg, stage):
     }
     euid, egid = os.geteuid(), os.getegid()
     privileged = euid == 0
+    become_uid = privileged and cfg.get("uid") is not None and _mapped(cfg["uid"], cfg.get("gid"))
     if not privileged and cfg.get("userns", True) and sys.platform.startswith("linux"):
-        if _unshare(CLONE_NEWUSER):
-            _write_file("/proc/self/setgroups", "deny")
-            if _write_file("/proc/self/uid_map", f"0 {euid} 1") and _write_file(
+        if unshare(CLONE_NEWUSER):
+            write_file("/proc/self/setgroups", "deny")
+            if write_file("/proc/self/uid_map", f"0 {euid} 1") and write_file(
                 "/proc/self/gid_map", f"0 {egid} 1"
             ):
                 privileged = True
                 iso["user"] = "namespace"
     if privileged and cfg.get("network", True):
-        iso["network"] = _unshare(CLONE_NEWNET)
+        iso["network"] = unshare(CLONE_NEWNET)
     if privileged:
-        iso["ipc"] = _unshare(CLONE_NEWIPC)
-    if privileged and cfg.get("filesystem", True) and _unshare(CLONE_NEWNS):
-        if _mount(None, "/", None, MS_REC | MS_PRIVATE, None):
-            iso["filesystem"] = _fresh_tmp(cfg.get("tmpfs_mb", 256))
-            if iso["filesystem"]:
-                roots = import_roots()
-                keep = roots + ["/tmp", "/dev", "/proc", "/usr", "/bin", "/lib", "/etc"]
-                os.mkdir(stage, 0o700)
-                iso["stdlib_only"] = hide_packages(cfg.get("hide", ()), keep) and (
-                    expose_readonly(roots, stage)
-                )
-                _remove(stage)
-            iso["proc_hidden"] = _mount(
-                "tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=555"
-            )
-    if privileged:
+        iso["ipc"] = unshare(CLONE_NEWIPC)
+    if privileged and cfg.get("filesystem", True) and unshare(CLONE_NEWNS):
+        if mount(None, "/", None, MS_REC | MS_PRIVATE, None) and _make_root(cfg):
+            iso["filesystem"] = iso["stdlib_only"] = iso["proc_hidden"] = True
+    if privileged and cfg.get("pid", True):
         iso["pid_namespace"] = _become_init()
-    if euid == 0 and cfg.get("uid") is not None:
+    if become_uid:
         iso["user"] = f"uid {int(cfg['uid'])}"
         iso["uid"] = int(cfg["uid"])
+    elif euid == 0:
+        iso["user"] = "namespace"  # root of a user namespace that cannot become that uid
     return iso
+
+
+def _mapped(uid, gid):
+    """Whether this process's user namespace maps ``uid`` and ``gid``."""
+    for name, wanted in (("uid_map", uid), ("gid_map", gid)):
+        if wanted is None:
+            continue
+        try:
+            with open(f"/proc/self/{name}") as handle:
+                ranges = [tuple(map(int, line.split())) for line in handle if line.strip()]
+        except (OSError, ValueError):
+            return False
+        if not any(inside <= int(wanted) < inside + count for inside, _, count in ranges):
+            return False
+    return True
+
+
+def drop_privileges(iso, gid):
+    """Leave root for good: become ``iso["uid"]`` (real root), or drop every capability.
+
+    In a user namespace this process is that namespace's root; dropping its capabilities,
+    and locking the securebits so that no exec gives them back, leaves it as unprivileged as
+    a plain uid. Without either there was no privilege to drop.
+    """
+    if os.geteuid() != 0:
+        return
+    if iso["user"].startswith("uid "):
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(iso["uid"])
+        return
+    prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED_NOROOT)
+    for cap in range(_CAP_LAST + 1):
+        prctl(PR_CAPBSET_DROP, cap)
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all empty
+    if libc().capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset() failed")
 
 
 class PidNamespaces:
@@ -243,6 +178,7 @@ class PidNamespaces:
 
     def __init__(self):
         self.home = os.pidfd_open(os.getpid())  # setns() on it brings the next fork back home
+        self._unshare, self._setns = libc().unshare, libc().setns  # looked up once: see fork
 
     @classmethod
     def if_available(cls):
@@ -258,28 +194,31 @@ class PidNamespaces:
         return forks if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
 
     def fork(self):
-        """``os.fork()``, the child the init of a new PID namespace."""
-        if not _unshare(CLONE_NEWPID):
+        """``os.fork()``, the child the init of a new PID namespace.
+
+        Lean: whatever the server touches between forks, it copies (see ``fork_spares``).
+        """
+        if self._unshare(CLONE_NEWPID) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID) failed")
         try:
             pid = os.fork()
         except OSError:
             self._come_home()
             raise
-        if pid != 0 and _libc().setns(self.home, CLONE_NEWPID) != 0:
+        if pid != 0 and self._setns(self.home, CLONE_NEWPID) != 0:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             self._come_home()  # raises
         return pid
 
     def _come_home(self):
-        if _libc().setns(self.home, CLONE_NEWPID) != 0:
+        if libc().setns(self.home, CLONE_NEWPID) != 0:
             raise OSError(ctypes.get_errno(), "setns() back to the server's PID namespace failed")
 
 
 def _become_init():
     """Move this server into a new PID namespace as its init; the old process only waits."""
-    if not _unshare(CLONE_NEWPID):
+    if not unshare(CLONE_NEWPID):
         return False
     pid = os.fork()
     if pid != 0:

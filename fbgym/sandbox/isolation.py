@@ -12,14 +12,19 @@ class Isolation:
     """The isolation in force for every run of one sandbox.
 
     Always in force: a fresh process per run in its own session and process group, its own
-    temporary directory, an empty environment, rlimits, no new privileges, and a wall-clock
-    timeout that kills all its processes. The fields say what this machine added on top.
+    temporary directory, an empty environment, rlimits, no new privileges, a wall-clock
+    timeout that kills all its processes, call arguments sent one call at a time, answers
+    decoded with bounded work, and output cleaned of control sequences. The fields say what
+    this machine added on top; ``strict`` mode requires all but ``scoped``, which only
+    decides whether a run may start while the one before it is being torn down.
     """
 
     network: bool
     """Runs are in a network namespace with no usable interface: no sockets reach anything."""
     filesystem: bool
-    """/tmp, /var/tmp and /dev/shm are fresh tmpfs for each run; the host's are out of reach."""
+    """Each run has fresh /tmp, /var/tmp and /dev/shm on one tmpfs, bounded in bytes and files
+    (``Limits.scratch_mb``, ``Limits.scratch_files``), gone with the run; nothing else is
+    writable."""
     proc_hidden: bool
     """/proc is empty, so other processes' command lines and environments cannot be read."""
     pid_namespace: bool
@@ -29,12 +34,20 @@ class Isolation:
     user: str
     """``uid N`` (dropped to an unprivileged uid), ``namespace`` (a user namespace), or ``same``."""
     ipc: bool = False
-    """Each run has its own IPC namespace: its SysV shared memory, semaphores and message
-    queues neither reach the host nor outlive the run."""
+    """Runs can make no System V shared memory, semaphores or message queues, nor POSIX
+    message queues (the seccomp filter), in an IPC namespace that is not the host's: none
+    reaches the host or outlives a run. (POSIX shared memory lives in /dev/shm.)"""
     stdlib_only: bool = False
-    """Runs can import the whole standard library and nothing else: the parent's packages
-    (its venv, site-packages and fbgym) are hidden, and of a home the runs could not enter
-    (a Python under /root) only the standard library is visible, read-only."""
+    """Runs see a root filesystem of their own, read-only, that holds the standard library,
+    the shared libraries it loads (with the loader's cache), the interpreter and a few device
+    nodes, and nothing else of the host's files (no homes, checkouts or site-packages)."""
+    seccomp: bool = False
+    """A seccomp filter refuses runs new user namespaces (and joining namespaces, and the
+    kernel's keyrings and IPC objects, which outlive a run)."""
+    scoped: bool = False
+    """Each run is in a Landlock scope of its own (Linux 6.12): it can reach no abstract
+    Unix socket and signal no process outside it. Then a run may start while the one before
+    it is still being torn down, as they have no way left to talk."""
 
     @classmethod
     def from_server(cls, data: Mapping[str, Any]) -> Isolation:
@@ -47,6 +60,8 @@ class Isolation:
             user=str(data.get("user", "same")),
             ipc=bool(data.get("ipc")),
             stdlib_only=bool(data.get("stdlib_only")),
+            seccomp=bool(data.get("seccomp")),
+            scoped=bool(data.get("scoped")),
         )
 
     @property
@@ -58,11 +73,13 @@ class Isolation:
         if not self.pid_namespace:
             gaps.append("PID namespace")
         if not self.filesystem:
-            gaps.append("private /tmp")
+            gaps.append("a private, bounded /tmp")
         if not self.ipc:
-            gaps.append("an IPC namespace")
+            gaps.append("no IPC objects (an IPC namespace and the seccomp filter)")
         if not self.stdlib_only:
-            gaps.append("a standard-library-only view (the host's packages hidden)")
+            gaps.append("a root filesystem of the standard library only (the host's hidden)")
+        if not self.seccomp:
+            gaps.append("a seccomp filter (against new user namespaces; x86-64 or arm64)")
         if self.user == "same" or (self.user == "namespace" and not self.proc_hidden):
             gaps.append("an unprivileged uid (or a user namespace with /proc hidden)")
         return tuple(gaps)

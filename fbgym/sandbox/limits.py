@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -33,6 +34,11 @@ class Limits:
     """How much of stdout and stderr (together) is kept."""
     result_kb: int = 4_096
     """How much result data a run may send back before it is stopped, in KiB."""
+    scratch_mb: int = 64
+    """Bytes a run may keep in /tmp, /var/tmp and /dev/shm together, in MiB (with a jail).
+    Set once per :class:`Sandbox`: its runs' scratch space is made before they come."""
+    scratch_files: int = 1_024
+    """Files and directories a run may create there, together (with a jail; per sandbox)."""
 
     def __post_init__(self) -> None:
         if not (isinstance(self.wall_s, (int, float)) and 0 < self.wall_s <= 3600):
@@ -47,6 +53,8 @@ class Limits:
             "open_files",
             "output_chars",
             "result_kb",
+            "scratch_mb",
+            "scratch_files",
         )
         for name in positive:
             value = getattr(self, name)
@@ -60,18 +68,25 @@ class Limits:
             raise ConfigError(f"open_files must be at least 8, got {self.open_files}")
 
     def to_wire(self) -> dict[str, Any]:
-        """The limits as the fork server reads them (bytes and seconds)."""
-        return {
-            "wall_s": float(self.wall_s),
-            "cpu_s": int(self.cpu_s or 1),
-            "memory_bytes": self.memory_mb << 20,
-            "processes": self.processes,
-            "file_bytes": self.file_size_mb << 20,
-            "open_files": self.open_files,
-            "output_bytes": self.output_chars * 4,
-            "result_bytes": self.result_kb << 10,
-        }
+        """The limits as a run's harness reads them (bytes and seconds)."""
+        return dict(_wire(self))
 
     def to_dict(self) -> dict[str, Any]:
         """The limits as given, JSON-serialisable."""
         return asdict(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _wire(self: Limits) -> dict[str, Any]:
+    return {
+        "wall_s": float(self.wall_s),
+        "cpu_s": int(self.cpu_s or 1),
+        "memory_bytes": self.memory_mb << 20,
+        "processes": self.processes,
+        "file_bytes": self.file_size_mb << 20,
+        "open_files": self.open_files,
+        "output_bytes": self.output_chars * 4,
+        "result_bytes": self.result_kb << 10,
+        "scratch_mb": self.scratch_mb,
+        "scratch_files": self.scratch_files,
+    }

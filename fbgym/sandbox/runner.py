@@ -5,41 +5,43 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import re
 import site
-import struct
-import subprocess
+import socket
 import sys
 import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fbgym.errors import FbgymError
+from fbgym.errors import ConfigError, FbgymError
+from fbgym.sandbox.forkserver import ForkServer, ServerGone
 from fbgym.sandbox.isolation import Isolation
 from fbgym.sandbox.limits import Limits
-from fbgym.sandbox.values import UnencodableValue, decode_value, encode_value
+from fbgym.sandbox.results import CallResult, CheckResult, RunResult
+from fbgym.sandbox.session import (
+    Channel,
+    ProtocolError,
+    read_load,
+    read_message,
+    relay_tests,
+    run_calls,
+)
+from fbgym.sandbox.testprogram import TestProgram
+from fbgym.sandbox.text import safe_text
+from fbgym.sandbox.values import UnencodableValue, encode_value
 
-_HERE = Path(__file__).parent
-_SERVER_FILES = ("values.py", "_jail.py", "_harness.py", "_server.py")
-"""Concatenated into the fork server's script, in this order."""
 _PRELOAD = (
     "abc",
     "array",
-    "encodings.idna",
     "bisect",
     "cmath",
     "collections",
     "copy",
-    "dataclasses",
-    "datetime",
     "decimal",
     "enum",
     "fractions",
     "functools",
-    "glob",
-    "hashlib",
     "heapq",
     "io",
     "itertools",
@@ -47,93 +49,35 @@ _PRELOAD = (
     "math",
     "numbers",
     "operator",
-    "pathlib",
-    "random",
     "re",
-    "shutil",
     "signal",
-    "socket",
-    "statistics",
     "string",
     "struct",
-    "subprocess",
     "textwrap",
-    "threading",
     "time",
     "typing",
     "unicodedata",
 )
 """Imported by the fork server, so runs start warm; the rest of the standard library is
-imported on demand."""
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+imported on demand. What is kept here is copied with every fork, so it is what solutions
+commonly import (HumanEval's prompts import typing), not the heavy rest (hashlib, socket,
+subprocess, pathlib, dataclasses, datetime), nor modules that act at each fork (threading
+and random, whose fork hooks each child would pay for)."""
 
 
 class SandboxError(FbgymError):
     """The sandbox could not run code (it is unavailable, or refused in strict mode)."""
 
 
-@dataclass(frozen=True)
-class CallError:
-    """An exception raised by the sandboxed code (or why its value could not be returned)."""
-
-    type: str
-    message: str
-    line: int | None = None
-    """Line of the solution where it was raised, if known."""
-    traceback: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable."""
-        return {
-            "type": self.type,
-            "message": self.message,
-            "line": self.line,
-            "traceback": self.traceback,
-        }
-
-
-@dataclass(frozen=True)
-class CallResult:
-    """One call's outcome: a decoded plain value, an error, or nothing (the run ended first)."""
-
-    returned: bool
-    value: Any = None
-    error: CallError | None = None
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """What one run did, as the trusted side saw it."""
-
-    state: str
-    """``exited``, ``timeout``, ``overflow`` (too much result data) or ``error`` (the sandbox)."""
-    load_error: CallError | None
-    """Why the code could not be loaded (syntax error, exception at import, no entry point)."""
-    loaded: bool
-    calls: tuple[CallResult, ...]
-    output: str
-    """The start of stdout and stderr, addresses masked."""
-    exit_code: int | None = None
-    signal: int | None = None
-    wall_s: float = 0.0
-    protocol_error: str = ""
-    """Set when the result channel held something the harness never writes: all calls fail."""
-    isolation: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def timed_out(self) -> bool:
-        """Whether the run was killed at the wall-clock limit."""
-        return self.state == "timeout"
-
-
 class Sandbox:
     r"""Runs untrusted Python code, each run in a fresh jailed process.
 
     A warm fork server (started on first use with ``python -I -S`` and an empty environment)
-    forks one child per run; see :class:`Isolation` for what jails it and :class:`Limits`
-    for what bounds it. Runs can import the standard library and nothing of this process
-    (:func:`host_packages`). Results travel as plain data and are decoded here, so the
-    verdict on them is always made by the caller, outside the untrusted code.
+    forks the processes that runs use; see :class:`Isolation` for what jails them and
+    :class:`Limits` for what bounds them. Runs see the standard library and nothing else of
+    this machine's files. This process talks to each run directly: it sends a program, then
+    each call's arguments only once the previous call has answered, and decodes what comes
+    back as plain data with bounded work, so the verdict on it is always made here.
 
     >>> with Sandbox(Limits(wall_s=2)) as box:
     ...     box.run("def f(x):\n    return x * 2", entry="f", calls=[(21,)]).calls[0].value
@@ -155,9 +99,10 @@ class Sandbox:
         self.limits = limits or Limits()
         self.strict = strict
         self.uid, self.gid, self.python = uid, gid, python
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._server: ForkServer | None = None
         self._pid = 0
         self._isolation: Isolation | None = None
+        self._isolation_dict: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -173,38 +118,24 @@ class Sandbox:
     @property
     def server_pid(self) -> int | None:
         """The fork server's pid, while it runs."""
-        return self._proc.pid if self._proc is not None and self._pid == os.getpid() else None
+        server = self._server
+        return server.proc.pid if server is not None and self._pid == os.getpid() else None
 
     def _ensure(self) -> None:
-        if self._proc is not None and self._pid == os.getpid() and self._proc.poll() is None:
+        if self._server is not None and self._pid == os.getpid() and self._server.alive:
             return
         if self._pid != os.getpid():
-            self._proc = None  # inherited across fork: the server belongs to the parent
+            self._server = None  # inherited across fork: it belongs to the parent
         self._stop()
-        if os.name != "posix" or not hasattr(os, "fork"):
+        if os.name != "posix" or not hasattr(socket, "send_fds"):
             raise SandboxError(f"the sandbox needs a POSIX system with fork(); this is {os.name}")
-        script = "\n".join((_HERE / name).read_text() for name in _SERVER_FILES)
-        self._proc = subprocess.Popen(
-            [self.python, "-I", "-S", "-c", script],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env={},
-            cwd="/",
-            start_new_session=True,
-        )
+        try:
+            self._server = ForkServer(self.python, self._server_config())
+        except ServerGone as exc:
+            raise SandboxError(str(exc)) from None
         self._pid = os.getpid()
-        config = {
-            "uid": self.uid,
-            "gid": self.gid,
-            "preload": list(_PRELOAD),
-            "hide": host_packages(),
-        }
-        reply = self._exchange(config)
-        if reply is None or "isolation" not in reply:
-            self._stop()
-            raise SandboxError(f"the sandbox server failed to start ({self.python} -I -S)")
-        self._isolation = Isolation.from_server(reply["isolation"])
+        self._isolation = Isolation.from_server(self._server.isolation)
+        self._isolation_dict = self._isolation.to_dict()
         if self.strict and self._isolation.missing:
             self._stop()
             raise SandboxError(
@@ -214,36 +145,20 @@ class Sandbox:
             )
         _LIVE.add(self)
 
-    def _exchange(self, message: dict[str, Any]) -> dict[str, Any] | None:
-        proc = self._proc
-        if proc is None or proc.stdin is None or proc.stdout is None:
-            return None
-        body = json.dumps(message).encode("utf-8")
-        try:
-            proc.stdin.write(struct.pack("!I", len(body)) + body)
-            proc.stdin.flush()
-            header = proc.stdout.read(4)
-            if len(header) < 4:
-                return None
-            data = proc.stdout.read(struct.unpack("!I", header)[0])
-            return json.loads(data)
-        except (OSError, ValueError):
-            return None
+    def _server_config(self) -> dict[str, Any]:
+        """What the fork server is told at its start (``_jail.setup_isolation`` reads it)."""
+        return {
+            "uid": self.uid,
+            "gid": self.gid,
+            "preload": list(_PRELOAD),
+            "hide": host_packages(),
+            "scratch": [self.limits.scratch_mb, self.limits.scratch_files],
+        }
 
     def _stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            if proc.stdin is not None:
-                proc.stdin.close()
-            proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
-            proc.wait()
-        finally:
-            if proc.stdout is not None:
-                proc.stdout.close()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def close(self) -> None:
         """Stop the fork server (a later run starts a new one)."""
@@ -259,6 +174,37 @@ class Sandbox:
         self.close()
 
     # -- running ---------------------------------------------------------------------------
+    def _limits(self, limits: Limits | None) -> Limits:
+        """``limits`` for one run, or the sandbox's; its scratch space must be the sandbox's."""
+        if limits is None:
+            return self.limits
+        scratch = (limits.scratch_mb, limits.scratch_files)
+        if scratch != (self.limits.scratch_mb, self.limits.scratch_files):
+            raise ConfigError(
+                f"a run's scratch space is its sandbox's ({self.limits.scratch_mb} MiB, "
+                f"{self.limits.scratch_files} files), got {scratch[0]} MiB, {scratch[1]} files:"
+                " give them to Sandbox(limits=...)"
+            )
+        return limits
+
+    def _begin(self, limits: Sequence[Limits]) -> list[Channel] | None:
+        """Start a batch of runs; a channel to each (None if the server failed)."""
+        try:
+            return self._server.batch(limits) if self._server is not None else None
+        except (OSError, ValueError, ServerGone):
+            self._stop()  # the next run starts a fresh one
+            return None
+
+    def _end(self, channels: Sequence[Channel]) -> list[dict[str, Any]]:
+        """End the batch; how each run ended (what only the server knows of runs not done)."""
+        try:
+            if self._server is None:
+                raise ServerGone("no server")
+            return self._server.end(channels)
+        except (OSError, ValueError, ServerGone):
+            self._stop()  # the next run starts a fresh one
+            return [{"error": "the sandbox server stopped during the run"} for _ in channels]
+
     def run(
         self,
         source: str,
@@ -269,92 +215,137 @@ class Sandbox:
     ) -> RunResult:
         """Run ``source`` as a module, then ``entry(*args)`` for each ``args`` in ``calls``.
 
-        Arguments must be plain data (see :mod:`fbgym.sandbox.values`); each call gets a fresh
-        copy. Return values come back decoded, or as a :class:`CallError`.
+        Arguments must be plain data (see :mod:`fbgym.sandbox.values`); each call gets a
+        fresh copy, and only once the call before it has returned. Return values come back
+        decoded, or as a :class:`CallError`.
         """
-        limits = limits or self.limits
-        try:
-            wire_calls = [encode_value(tuple(args)) for args in calls]
-        except UnencodableValue as exc:
-            raise SandboxError(f"call arguments must be plain data: {exc}") from None
-        request = {
-            "source": source,
+        limits = self._limits(limits)
+        for args in calls:
+            try:
+                encode_value(tuple(args))
+            except UnencodableValue as exc:
+                raise SandboxError(f"call arguments must be plain data: {exc}") from None
+        setup = {"source": source, "entry": entry, "names": [entry] if entry else []}
+        setup["limits"] = limits.to_wire()
+        with self._lock:
+            self._ensure()
+            isolation = self._isolation_dict
+            started = time.monotonic()
+            channels = self._begin([limits])
+            if channels is None:
+                return _failed_run(len(calls), isolation)
+            (channel,) = channels
+            problem, loaded, load_error, values = "", False, None, []
+            try:
+                loaded, load_error, values = run_calls(channel, setup, entry or "", calls)
+            except ProtocolError as exc:
+                problem, values = str(exc), []
+            try:
+                (server,) = self._end(channels)
+                output = channel.output()
+            finally:
+                channel.close()
+        return RunResult(
+            state=_state(channel, server),
+            load_error=load_error,
+            loaded=loaded and not problem,
+            calls=tuple(
+                values[i] if i < len(values) else CallResult(False) for i in range(len(calls))
+            ),
+            output=safe_text(output, limits.output_chars),
+            exit_code=server.get("exit_code"),
+            signal=server.get("signal"),
+            wall_s=time.monotonic() - started,
+            protocol_error=problem,
+            isolation=isolation,
+        )
+
+    def check(
+        self, solution: str, tests: TestProgram, *, entry: str, limits: Limits | None = None
+    ) -> CheckResult:
+        """Run ``tests`` against ``solution``, each in a jailed process of its own.
+
+        The solution must define ``entry``. The test program calls the solution's functions
+        (``tests.bindings``) one at a time; arguments and return values cross between the
+        two as plain data (other objects as references), so the solution sees nothing of
+        the tests but its arguments, and the tests see nothing of it but its values.
+        """
+        limits = self._limits(limits)
+        names = list(tests.bindings)
+        wire = limits.to_wire()
+        solution_setup = {
+            "source": solution,
             "entry": entry,
-            "calls": wire_calls,
-            "limits": limits.to_wire(),
+            "names": names,
+            "refs": True,
+            "limits": wire,
+        }
+        test_setup = {
+            "mode": "tester",
+            "setup": tests.setup,
+            "body": tests.body,
+            "bindings": names,
+            "limits": wire,
         }
         with self._lock:
             self._ensure()
-            reply = self._exchange(request)
-            if reply is None:  # the server died; start a fresh one for the next run
-                self._stop()
-                reply = {"state": "error", "error": "the sandbox server stopped during the run"}
-            isolation = self._isolation.to_dict() if self._isolation else {}
-        return _parse_reply(reply, len(calls), limits, isolation)
+            isolation = self._isolation_dict
+            started = time.monotonic()
+            channels = self._begin([limits, limits])
+            if channels is None:
+                return CheckResult("error", False, None, (), False, isolation=isolation)
+            mine, theirs = channels
+            loaded, load_error, tests_error = False, None, None
+            asserts, aborted, completed, count, problem = [], None, False, 0, ""
+            try:
+                mine.send(json.dumps(solution_setup))
+                theirs.send(json.dumps(test_setup))
+                loaded, load_error = read_load(mine)
+                if loaded:
+                    ready, tests_error = read_load(theirs)
+                    if ready:
+                        asserts, aborted, completed, count = relay_tests(mine, theirs, names)
+                if completed or not loaded:
+                    mine.end_requests()
+                    read_message(mine, ("done",))
+            except ProtocolError as exc:
+                problem = str(exc)
+            try:
+                server, _ = self._end(channels)
+                output = mine.output()
+            finally:
+                for channel in channels:
+                    channel.close()
+        state = _state(mine, server)
+        return CheckResult(
+            state="timeout" if theirs.state == "timeout" and state == "exited" else state,
+            loaded=loaded and not problem,
+            load_error=load_error,
+            asserts=tuple(asserts),
+            completed=completed and not problem,
+            aborted=aborted,
+            tests_error=tests_error,
+            calls=count,
+            output=safe_text(output, limits.output_chars),
+            wall_s=time.monotonic() - started,
+            protocol_error=problem,
+            isolation=isolation,
+            exit_code=server.get("exit_code"),
+            signal=server.get("signal"),
+        )
 
 
-def _parse_reply(
-    reply: dict[str, Any], n_calls: int, limits: Limits, isolation: dict[str, Any]
-) -> RunResult:
-    state = str(reply.get("state", "error"))
-    loaded, load_error, protocol_error = False, None, ""
-    values: dict[int, CallResult] = {}
-    done = False
-    if state == "error":
-        protocol_error = str(reply.get("error", "sandbox error"))
-    for number, line in enumerate(str(reply.get("results", "")).splitlines(), start=1):
-        try:
-            message = json.loads(line)
-            if not isinstance(message, dict) or done:
-                raise ValueError("unexpected message")
-            if number == 1:
-                if message.get("phase") != "load":
-                    raise ValueError("the first message is not the load report")
-                if "error" in message:
-                    load_error = _call_error(message["error"])
-                else:
-                    loaded = message.get("ok") is True
-                continue
-            if message.get("phase") == "done":
-                done = True
-                continue
-            index = message["i"]
-            if type(index) is not int or index != len(values) or index >= n_calls:
-                raise ValueError(f"call {index!r} reported out of order")
-            if "ok" in message:
-                values[index] = CallResult(True, decode_value(message["ok"]))
-            else:
-                values[index] = CallResult(True, error=_call_error(message["error"]))
-        except (ValueError, KeyError, TypeError, UnencodableValue) as exc:
-            protocol_error = f"line {number} of the result channel is invalid ({exc})"
-            break
-    if protocol_error:
-        values = {}
-    calls = tuple(values.get(i, CallResult(False)) for i in range(n_calls))
-    return RunResult(
-        state=state,
-        load_error=load_error,
-        loaded=loaded and not protocol_error,
-        calls=calls,
-        output=mask_addresses(str(reply.get("output", ""))[: limits.output_chars]),
-        exit_code=reply.get("exit_code"),
-        signal=reply.get("signal"),
-        wall_s=float(reply.get("wall_s", 0.0)),
-        protocol_error=protocol_error,
-        isolation=isolation,
-    )
+def _state(channel: Channel, server: dict[str, Any]) -> str:
+    if "error" in server:
+        return "error"
+    if server.get("timed_out") or channel.state == "timeout":
+        return "timeout"
+    return channel.state
 
 
-def _call_error(data: Any) -> CallError:
-    if not isinstance(data, dict):
-        raise ValueError("an error report must be an object")
-    line = data.get("line")
-    return CallError(
-        type=str(data.get("type", "Error"))[:100],
-        message=mask_addresses(str(data.get("message", ""))[:1000]),
-        line=line if type(line) is int else None,
-        traceback=mask_addresses(str(data.get("traceback", ""))[-3000:]),
-    )
+def _failed_run(n_calls: int, isolation: dict[str, Any]) -> RunResult:
+    calls = tuple(CallResult(False) for _ in range(n_calls))
+    return RunResult("error", None, False, calls, "", isolation=isolation)
 
 
 def host_packages() -> list[str]:
@@ -367,13 +358,9 @@ def host_packages() -> list[str]:
     """
     site_dirs = getattr(site, "getsitepackages", list)()  # absent in some old virtualenvs
     paths = [sys.prefix, site.getusersitepackages(), *site_dirs, *sys.path]
-    paths += [str(_HERE.parent), str(_HERE.parent.parent)]
+    package = Path(__file__).parent.parent
+    paths += [str(package), str(package.parent)]
     return sorted({os.path.abspath(p) for p in paths if isinstance(p, str) and os.path.exists(p)})
-
-
-def mask_addresses(text: str) -> str:
-    """``text`` with memory addresses (``0x7f3a...``) masked, so reports are reproducible."""
-    return _ADDRESS.sub("0x…", text)
 
 
 _LIVE: set[Sandbox] = set()

@@ -6,10 +6,10 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from fbgym.core.types import Outcome
-from fbgym.sandbox import CallError, RunResult, Sandbox, values_equal
+from fbgym.sandbox import CallError, CheckResult, RunResult, Sandbox, show_value, values_equal
 
 _FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\r?\n(.*?)```", re.DOTALL | re.IGNORECASE)
 SEVERITY = {
@@ -30,6 +30,17 @@ class HiddenTest:
     args: tuple[Any, ...]
     expected: Any
     note: str = ""
+
+
+@runtime_checkable
+class SelfGradingTests(Protocol):
+    """Tests that run and judge a program themselves; ``len`` is how many they are."""
+
+    def __len__(self) -> int: ...
+
+    def grade(self, sandbox: Sandbox, source: str, entry: str) -> Outcome:
+        """The verdict on ``source`` (which defines ``entry``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -100,13 +111,23 @@ def assemble(action: str, entry: str, preamble: str = "") -> Program:
     return Program(None, f"no function named `{entry}` is defined; write `def {entry}(...):`")
 
 
-def show_call(entry: str, args: Sequence[Any]) -> str:
-    """``entry(1, 'a')``, cut to a readable length."""
-    return _cut(f"{entry}({', '.join(repr(a) for a in args)})")
+def show_call(entry: str, args: Sequence[Any], kwargs: dict[str, Any] | None = None) -> str:
+    """``entry(1, 'a')``, cut to a readable length (see :func:`fbgym.sandbox.show_value`)."""
+    shown = [show_value(a) for a in args] + [
+        f"{k}={show_value(v)}" for k, v in (kwargs or {}).items()
+    ]
+    return _cut(f"{entry}({', '.join(shown)})")
 
 
 def _cut(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def utility_of(success: bool, passed: int, total: int, status: str) -> float:
+    """The attempt's utility for ranking: pass fraction, ties broken by how bad the failure is."""
+    if success:
+        return 1.0
+    return (passed + (4 - SEVERITY.get(status, 0)) / 5 * 0.9) / max(total, 1)
 
 
 def judge(run: RunResult, tests: Sequence[HiddenTest], entry: str) -> Outcome:
@@ -114,7 +135,7 @@ def judge(run: RunResult, tests: Sequence[HiddenTest], entry: str) -> Outcome:
     total = len(tests)
     passed, first, first_status = 0, None, "passed"
     for test, call in zip(tests, run.calls):
-        status = _status(run, call)
+        status = run_status(run, call.returned, call.error)
         if status == "passed" and not values_equal(call.value, test.expected):
             status = "wrong_answer"
         if status == "passed":
@@ -125,16 +146,15 @@ def judge(run: RunResult, tests: Sequence[HiddenTest], entry: str) -> Outcome:
             error = run.load_error if status == "load_error" else call.error
             first = {
                 "call": show_call(entry, test.args),
-                "args": [_cut(repr(a)) for a in test.args],
-                "expected": _cut(repr(test.expected)),
-                "got": _cut(repr(call.value)) if status == "wrong_answer" else None,
+                "args": [show_value(a) for a in test.args],
+                "expected": show_value(test.expected),
+                "got": show_value(call.value) if status == "wrong_answer" else None,
                 "note": test.note,
                 "error": error.to_dict() if isinstance(error, CallError) else None,
             }
     success = total > 0 and passed == total
     score = passed / total if total else 0.0
-    severity = SEVERITY.get(first_status, 0)
-    utility = 1.0 if success else (passed + (4 - severity) / 5 * 0.9) / max(total, 1)
+    utility = utility_of(success, passed, total, first_status)
     diagnosis: dict[str, Any] = {
         "passed": passed,
         "total": total,
@@ -149,26 +169,33 @@ def judge(run: RunResult, tests: Sequence[HiddenTest], entry: str) -> Outcome:
     return Outcome(success, 1.0 if success else score, utility=utility, diagnosis=diagnosis)
 
 
-def _status(run: RunResult, call: Any) -> str:
+def run_status(run: RunResult | CheckResult, returned: bool = True, error: Any = None) -> str:
+    """What went wrong with a run, or with a call in it (``passed`` if nothing did)."""
     if run.protocol_error:
         return "tampered"
     if not run.loaded:
-        return (
-            "load_error"
-            if run.load_error is not None
-            else ("timeout" if run.timed_out else "crashed")
-        )
-    if not call.returned:
+        if run.load_error is not None:
+            return "load_error"
         return "timeout" if run.timed_out else "crashed"
-    if call.error is not None:
+    if not returned:
+        return "timeout" if run.timed_out else "crashed"
+    if error is not None:
         return "exception"
     return "passed"
 
 
 def grade_program(
-    sandbox: Sandbox, action: str, entry: str, tests: Sequence[HiddenTest], preamble: str = ""
+    sandbox: Sandbox,
+    action: str,
+    entry: str,
+    tests: Sequence[HiddenTest] | SelfGradingTests,
+    preamble: str = "",
 ) -> Outcome:
-    """Assemble, run and judge ``action``; unusable code is an invalid attempt that says why."""
+    """Assemble, run and judge ``action``; unusable code is an invalid attempt that says why.
+
+    ``tests`` are hidden tests with expected values (judged here), or a suite that runs and
+    judges itself (a data file's own tests: :class:`fbgym.envs.code.suite.FileTests`).
+    """
     program = assemble(action, entry, preamble)
     if program.source is None:
         return Outcome.invalid(
@@ -178,5 +205,7 @@ def grade_program(
             passed=0,
             total=len(tests),
         )
+    if isinstance(tests, SelfGradingTests):
+        return tests.grade(sandbox, program.source, entry)
     run = sandbox.run(program.source, entry=entry, calls=[t.args for t in tests])
     return judge(run, tests, entry)

