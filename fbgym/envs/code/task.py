@@ -153,7 +153,7 @@ class CodeTask:
             {"kind": kind, "level": level, "signature": pipeline.signature},
             level,
             candidates=list(item.drafts),
-            generation=1,
+            extra={"generation": 1, "skeleton": pipeline.skeleton},
         )
 
     def _loaded(self, index: int) -> Problem:
@@ -214,7 +214,7 @@ class CodeTask:
         level: int | None,
         *,
         candidates: list[str] | None = None,
-        generation: int = 0,
+        extra: dict[str, Any] | None = None,
     ) -> Problem:
         if candidates is None:
             rng = make_random("code-candidates", pid)
@@ -230,7 +230,7 @@ class CodeTask:
             answer=reference,
             public={**public, "entry_point": entry, "tests": len(tests)},
             privileged={"candidates": candidates},
-            data={**data, "generation": generation} if generation else data,
+            data={**data, **(extra or {})},
             difficulty=level,
         )
 
