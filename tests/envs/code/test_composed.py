@@ -112,7 +112,7 @@ def test_hundreds_of_distinct_functions():
 
 
 def test_unknown_split_is_refused_with_the_known_ones():
-    with pytest.raises(ConfigError, match="splits \\['test', 'train', 'validation'\\], got 'dev'"):
+    with pytest.raises(ConfigError, match="splits \\['test', 'train'\\], got 'dev'"):
         compose(make_random(0), "list", 1, "dev", drafts=6)
 
 

@@ -3,8 +3,8 @@
 A problem is a pipeline of steps (filters, maps, folds, string and dictionary operations,
 arithmetic, conditionals) from its input type; its level sets how many steps, how many
 hidden tests, and how often a draft misreads a step. The split is a function of the
-pipeline's skeleton (its steps without their constants), so train, validation and test
-never share what a function does.
+pipeline's skeleton (its steps without their constants), so train and test never share
+what a function does.
 
 >>> import random
 >>> item = compose(random.Random(0), "list", 2, "test", drafts=4)
@@ -32,8 +32,8 @@ SOURCES = {"list": (INTS, WORDS), "string": (TEXT,), "number": (INT,), "dict": (
 LEVELS = (1, 2, 3, 4, 5, 6)
 PROBE = 24
 """Random inputs each step of a walk is tried on."""
-SPLITS = {"train": (0, 1), "validation": (2,), "test": (3,)}
-"""Quarters of the skeleton hash each split owns."""
+SPLITS = {"train": 0, "test": 1}
+"""The half of the skeleton hashes each split owns."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class Composed:
 
 def split_of(skeleton: str) -> str:
     """The split that owns ``skeleton``."""
-    quarter = derive_seed("code-skeleton", skeleton) % 4
-    return next(name for name, quarters in SPLITS.items() if quarter in quarters)
+    half = derive_seed("code-skeleton", skeleton) % 2
+    return next(name for name, owned in SPLITS.items() if owned == half)
 
 
 def compose(rng: random.Random, kind: str, level: int, split: str, *, drafts: int) -> Composed:

@@ -24,7 +24,7 @@ LIST = (INTS, INTS)
 @primitive(INTS, INTS)
 def keep_compared(rng: random.Random):
     name, op = comparison(rng)
-    c = rng.randint(-2, 6)
+    c = rng.randint(-3, 9)
     keep, drop = (tuple(p.format(c=c) for p in ps) for ps in CMP[name][1:])
     return step(
         f"ints.keep.{name}",
@@ -99,18 +99,20 @@ def add_each(rng: random.Random):
         f"{{o}} = [x {signed(c)} for x in {{i}}]",
         (add_phrase(c, "each number"),),
         (f"{{o}} = [x {signed(-c)} for x in {{i}}]",),
+        constants=(c,),
     )
 
 
 @primitive(INTS, INTS)
 def scale_each(rng: random.Random):
-    k = rng.randint(2, 4)
+    k = rng.randint(2, 5)
     return step(
         "ints.scale",
         LIST,
         f"{{o}} = [x * {k} for x in {{i}}]",
         (f"Multiply each number by {k}.", f"Replace each number by {k} times itself."),
         (f"{{o}} = [x + {k} for x in {{i}}]",),
+        constants=(k,),
     )
 
 
@@ -138,7 +140,7 @@ def absolute_each(rng: random.Random):
 
 @primitive(INTS, INTS)
 def clamp_each(rng: random.Random):
-    c = rng.randint(-2, 6)
+    c = rng.randint(-3, 8)
     if rng.random() < 0.5:
         return step(
             "ints.cap",
@@ -176,7 +178,7 @@ _DO = {
 def transform_some(rng: random.Random):
     when = rng.choice(sorted(_WHEN))
     do = rng.choice(sorted(_DO))
-    c, s = rng.randint(0, 5), nonzero(rng, -4, 4)
+    c, s = rng.randint(0, 7), nonzero(rng, -5, 5)
     test, which, others = (t.format(c=c) for t in _WHEN[when])
     value = _DO[do][0].format(s=signed(s))
     add = f"Add {s} to" if s > 0 else f"Subtract {-s} from"
@@ -188,6 +190,7 @@ def transform_some(rng: random.Random):
         (f"{verb} and leave {others} unchanged.", f"{verb}; {others} stay as they are."),
         (f"{{o}} = [x if {test} else {value} for x in {{i}}]", f"{{o}} = [{value} for x in {{i}}]"),
         bounds=(c,) if when == "big" else (),
+        constants=(s,) if do == "shift" else (),
     )
 
 
@@ -203,6 +206,7 @@ def take_first(rng: random.Random):
             f"Drop everything after the first {k} numbers.",
         ),
         (f"{{o}} = {{i}}[-{k}:]", f"{{o}} = {{i}}[{k}:]"),
+        constants=(k,),
     )
 
 
@@ -215,6 +219,7 @@ def drop_first(rng: random.Random):
         f"{{o}} = {{i}}[{k}:]",
         (f"Drop the first {k} numbers (none remain if there are not more than {k}).",),
         (f"{{o}} = {{i}}[:-{k}]", f"{{o}} = {{i}}[:{k}]"),
+        constants=(k,),
     )
 
 

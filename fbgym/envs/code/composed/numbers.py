@@ -56,7 +56,7 @@ def count(rng: random.Random):
             ("{o} = len({i})",),
         )
     name, op = comparison(rng)
-    c = rng.randint(-2, 6)
+    c = rng.randint(-3, 9)
     return step(
         f"ints.count.{name}",
         FOLD,
@@ -69,7 +69,7 @@ def count(rng: random.Random):
 
 @primitive(INTS, INT)
 def extreme(rng: random.Random):
-    c = rng.randint(-1, 3)
+    c = rng.randint(-2, 5)
     big = rng.random() < 0.5
     fn, other, word = ("max", "min", "largest") if big else ("min", "max", "smallest")
     return step(
@@ -78,12 +78,13 @@ def extreme(rng: random.Random):
         f"{{o}} = {fn}({{i}}, default={c})",
         (f"Take the {word} number, or {c} if there are none.",),
         (f"{{o}} = {fn}({{i}})", f"{{o}} = {other}({{i}}, default={c})"),
+        constants=(c,),
     )
 
 
 @primitive(INTS, INT)
 def pick(rng: random.Random):
-    c = rng.randint(-1, 3)
+    c = rng.randint(-2, 5)
     first = rng.random() < 0.5
     at, other, word = ("0", "-1", "first") if first else ("-1", "0", "last")
     return step(
@@ -92,6 +93,7 @@ def pick(rng: random.Random):
         f"{{o}} = {{i}}[{at}] if {{i}} else {c}",
         (f"Take the {word} number, or {c} if there are none.",),
         (f"{{o}} = {{i}}[{other}] if {{i}} else {c}", f"{{o}} = {{i}}[{at}]"),
+        constants=(c,),
     )
 
 
@@ -130,14 +132,16 @@ def shift(rng: random.Random):
             f"{{o}} = {{i}} {signed(c)}",
             (add_phrase(c, "the result"),),
             (f"{{o}} = {{i}} {signed(-c)}",),
+            constants=(c,),
         )
-    k = rng.randint(2, 4)
+    k = rng.randint(2, 5)
     return step(
         "int.scale",
         ARITH,
         f"{{o}} = {{i}} * {k}",
         (f"Multiply the result by {k}.",),
         (f"{{o}} = {{i}} + {k}",),
+        constants=(k,),
     )
 
 
@@ -161,12 +165,13 @@ def divide(rng: random.Random):
             f"{k - 1} (also for negative results).",
         ),
         (f"{{o}} = abs({{i}}) % {k}", f"{{o}} = {{i}} // {k}"),
+        constants=(k,),
     )
 
 
 @primitive(INT, INT)
 def adjust(rng: random.Random):
-    c = rng.randint(-2, 8)
+    c = rng.randint(-3, 10)
     form = rng.choice(("reduce", "cap", "abs"))
     if form == "reduce":
         d = rng.randint(1, 5)
@@ -177,6 +182,7 @@ def adjust(rng: random.Random):
             (f"If the result is greater than {c}, subtract {d} from it.",),
             (f"{{o}} = {{i}} - {d} if {{i}} >= {c} else {{i}}", f"{{o}} = {{i}} - {d}"),
             bounds=(c,),
+            constants=(d,),
         )
     if form == "cap":
         return step(
@@ -211,7 +217,7 @@ def label(rng: random.Random):
         )
     yes, no = rng.choice(_LABELS)
     name, op = comparison(rng, ("gt", "ge", "lt", "le"))
-    c = rng.randint(-2, 8)
+    c = rng.randint(-3, 10)
     return step(
         f"int.label.{name}",
         (INT, TEXT),

@@ -108,6 +108,8 @@ def walk(rng: random.Random, source: str, length: int, probe: Sequence[Any]) -> 
             return None
         steps.append(step)
         values, current, previous = after, step.target, choice.name
+    if not any(s.constants for s in steps):
+        return None  # a function with nothing drawn recurs too often
     return Pipeline(rng.choice(NAMES), source, tuple(steps))
 
 

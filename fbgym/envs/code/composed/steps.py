@@ -46,6 +46,8 @@ class Step:
     """Integer constants whose neighbourhood the tests should probe."""
     chars: tuple[str, ...] = ()
     """Characters the step looks for, which the inputs should contain."""
+    constants: tuple[object, ...] = ()
+    """The values drawn for this step (its bounds and characters among them)."""
 
     def line(self, code: str) -> str:
         """``code`` with the step's variables filled in (an empty string for a skipped step)."""
@@ -94,6 +96,7 @@ def step(
     *,
     bounds: tuple[int, ...] = (),
     chars: tuple[str, ...] = (),
+    constants: tuple[object, ...] = (),
 ) -> Step:
     """A :class:`Step`; a step that keeps its type may also be misread by leaving it out."""
     source, target = types
@@ -107,6 +110,7 @@ def step(
         wrong,
         bounds,
         chars,
+        (*constants, *bounds, *chars),
     )
 
 
@@ -159,3 +163,8 @@ def nonzero(rng: random.Random, lo: int, hi: int) -> int:
 def letter(rng: random.Random, *avoid: str) -> str:
     """A letter of :data:`LETTERS` not in ``avoid``."""
     return rng.choice([ch for ch in LETTERS if ch not in avoid])
+
+
+def exact(a: str) -> str:
+    """The note that a letter is matched in lower case only (inputs hold upper case too)."""
+    return f"(an upper-case {a.upper()!r} does not count)"

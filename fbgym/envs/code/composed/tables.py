@@ -14,6 +14,7 @@ from fbgym.envs.code.composed.steps import (
     WORDS,
     add_phrase,
     comparison,
+    exact,
     letter,
     nonzero,
     primitive,
@@ -28,7 +29,7 @@ TABLE = (COUNTS, COUNTS)
 def keep_entries(rng: random.Random):
     if rng.random() < 0.65:
         name, op = comparison(rng)
-        c = rng.randint(-1, 5)
+        c = rng.randint(-2, 7)
         keep, drop = (tuple(p.format(c=c) for p in ps) for ps in CMP[name][1:])
         return step(
             f"counts.keep.{name}",
@@ -47,7 +48,7 @@ def keep_entries(rng: random.Random):
         "counts.keep.starts",
         TABLE,
         f"{{o}} = {{{{k: v for k, v in {{i}}.items() if k.startswith({a!r})}}}}",
-        (f"Keep only the entries whose key starts with {a!r}.",),
+        (f"Keep only the entries whose key starts with {a!r} {exact(a)}.",),
         (
             f"{{o}} = {{{{k: v for k, v in {{i}}.items() if {a!r} in k}}}}",
             f"{{o}} = {{{{k: v for k, v in {{i}}.items() if not k.startswith({a!r})}}}}",
@@ -66,6 +67,7 @@ def change_values(rng: random.Random):
             f"{{o}} = {{{{k: v {signed(c)} for k, v in {{i}}.items()}}}}",
             (add_phrase(c, "every value"),),
             (f"{{o}} = {{{{k: v {signed(-c)} for k, v in {{i}}.items()}}}}",),
+            constants=(c,),
         )
     k = rng.randint(2, 3)
     return step(
@@ -74,6 +76,7 @@ def change_values(rng: random.Random):
         f"{{o}} = {{{{k: v * {k} for k, v in {{i}}.items()}}}}",
         (f"Multiply every value by {k}.",),
         (f"{{o}} = {{{{k: v + {k} for k, v in {{i}}.items()}}}}",),
+        constants=(k,),
     )
 
 
@@ -96,7 +99,7 @@ def fold_values(rng: random.Random):
             ("Count the entries of the dictionary.",),
             ("{o} = sum({i}.values())",),
         )
-    c = rng.randint(-1, 4)
+    c = rng.randint(-2, 6)
     if form == "max":
         return step(
             "counts.max",
@@ -104,6 +107,7 @@ def fold_values(rng: random.Random):
             f"{{o}} = max({{i}}.values(), default={c})",
             (f"Take the largest value, or {c} if the dictionary is empty.",),
             ("{o} = max({i}.values())", f"{{o}} = min({{i}}.values(), default={c})"),
+            constants=(c,),
         )
     name, op = comparison(rng)
     return step(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import random
 
-from fbgym.envs.code.composed.steps import COUNTS, INT, TEXT, WORDS, letter, primitive, step
+from fbgym.envs.code.composed.steps import (
+    COUNTS,
+    INT,
+    TEXT,
+    WORDS,
+    exact,
+    letter,
+    primitive,
+    step,
+)
 
 EDIT = (TEXT, TEXT)
 
@@ -43,7 +52,7 @@ def replace_letter(rng: random.Random):
             "text.double",
             EDIT,
             f"{{o}} = {{i}}.replace({a!r}, {a * 2!r})",
-            (f"Double every {a!r} in the text: each becomes {a * 2!r}.",),
+            (f"Double every {a!r} in the text: each becomes {a * 2!r} {exact(a)}.",),
             (f"{{o}} = {{i}}.replace({a!r}, {a * 2!r}, 1)",),
             chars=(a,),
         )
@@ -52,8 +61,8 @@ def replace_letter(rng: random.Random):
         EDIT,
         f"{{o}} = {{i}}.replace({a!r}, {b!r})",
         (
-            f"Replace every {a!r} in the text by {b!r}.",
-            f"Change each {a!r} of the text into a {b!r}.",
+            f"Replace every {a!r} in the text by {b!r} {exact(a)}.",
+            f"Change each {a!r} of the text into a {b!r} {exact(a)}.",
         ),
         (f"{{o}} = {{i}}.replace({b!r}, {a!r})", f"{{o}} = {{i}}.replace({a!r}, {b!r}, 1)"),
         chars=(a, b),
@@ -82,6 +91,7 @@ def rearrange(rng: random.Random):
                 f"{k} characters stays as it is).",
             ),
             (f"{{o}} = {{i}}[-{k}:] + {{i}}[:-{k}] if len({{i}}) >= {k} else {{i}}",),
+            constants=(k,),
         )
     return step(
         "text.prefix",
@@ -89,6 +99,7 @@ def rearrange(rng: random.Random):
         f"{{o}} = {{i}}[:{k + 2}]",
         (f"Keep only the first {k + 2} characters of the text (all of it if it is shorter).",),
         (f"{{o}} = {{i}}[-{k + 2}:]", f"{{o}} = {{i}}[{k + 2}:]"),
+        constants=(k + 2,),
     )
 
 
@@ -141,7 +152,10 @@ def split(rng: random.Random):
         "text.split_on",
         (TEXT, WORDS),
         f"{{o}} = {{i}}.split({a!r})",
-        (f"Cut the text at every {a!r} (which is dropped) into pieces; pieces may be empty.",),
+        (
+            f"Cut the text at every {a!r} (which is dropped) into pieces; pieces may be empty; "
+            f"{exact(a)[1:-1]}.",
+        ),
         (f"{{o}} = [p for p in {{i}}.split({a!r}) if p]", "{o} = {i}.split()"),
         chars=(a,),
     )
@@ -179,7 +193,8 @@ def measure(rng: random.Random):
         ),
     }
     code, clause, wrong = forms[form]
-    return step(f"text.count.{form}", (TEXT, INT), code, clause, (wrong,), chars=(a,))
+    chars = (a,) if form == "letter" else ()
+    return step(f"text.count.{form}", (TEXT, INT), code, clause, (wrong,), chars=chars)
 
 
 @primitive(TEXT, COUNTS)

@@ -12,6 +12,7 @@ from fbgym.envs.code.composed.steps import (
     TEXT,
     WORDS,
     comparison,
+    exact,
     letter,
     primitive,
     step,
@@ -48,7 +49,7 @@ def keep_lettered(rng: random.Random):
             "words.keep.starts",
             LIST,
             f"{{o}} = [w for w in {{i}} if w.startswith({a!r})]",
-            (f"Keep only the words that start with {a!r}.",),
+            (f"Keep only the words that start with {a!r} {exact(a)}.",),
             (
                 f"{{o}} = [w for w in {{i}} if {a!r} in w]",
                 f"{{o}} = [w for w in {{i}} if w.lower().startswith({a!r})]",
@@ -60,7 +61,7 @@ def keep_lettered(rng: random.Random):
             "words.keep.contains",
             LIST,
             f"{{o}} = [w for w in {{i}} if {a!r} in w]",
-            (f"Keep only the words that contain {a!r} somewhere.",),
+            (f"Keep only the words that contain {a!r} somewhere {exact(a)}.",),
             (
                 f"{{o}} = [w for w in {{i}} if w.startswith({a!r})]",
                 f"{{o}} = [w for w in {{i}} if {a!r} not in w]",
@@ -71,7 +72,7 @@ def keep_lettered(rng: random.Random):
         "words.drop.contains",
         LIST,
         f"{{o}} = [w for w in {{i}} if {a!r} not in w]",
-        (f"Remove the words that contain {a!r} anywhere.",),
+        (f"Remove the words that contain {a!r} anywhere {exact(a)}.",),
         (f"{{o}} = [w for w in {{i}} if not w.startswith({a!r})]",),
         chars=(a,),
     )
@@ -111,6 +112,7 @@ def rewrite_each(rng: random.Random):
         f"{{o}} = [w[:{k}] for w in {{i}}]",
         (f"Shorten each word to its first {k} characters (shorter words stay as they are).",),
         (f"{{o}} = [w[{k}:] for w in {{i}}]", f"{{o}} = [w[-{k}:] for w in {{i}}]"),
+        constants=(k,),
     )
 
 
@@ -173,6 +175,7 @@ def select_words(rng: random.Random):
         f"{{o}} = {{i}}[:{k}]",
         (f"Keep only the first {k} words (all of them if there are fewer).",),
         (f"{{o}} = {{i}}[-{k}:]",),
+        constants=(k,),
     )
 
 
@@ -222,6 +225,7 @@ def combine(rng: random.Random):
             f"{{o}} = {sep!r}.join({{i}})",
             (f"Join the words into one text with {sep!r} between neighbours.",),
             (f"{{o}} = ''.join(w + {sep!r} for w in {{i}})",),
+            constants=(sep,),
         )
     if form == "initials":
         return step(
