@@ -34,15 +34,21 @@ def test_feedback_baseline_is_no_worse_than_blind_with_unary_feedback():
     assert _success_rate(FeedbackAgent(), "unary") >= _success_rate(BlindAgent(), "unary")
 
 
-@pytest.mark.parametrize("channel", ["verbal", "ranked"])
-def test_feedback_baseline_beats_its_blind_twin_on_code_v1(channel):
-    with_feedback = _success_rate(FeedbackAgent(), channel, "fbgym/Code-v1", 30)
-    assert with_feedback > _success_rate(BlindAgent(), channel, "fbgym/Code-v1", 30)
+@pytest.mark.parametrize("channel", ["verbal", "unary", "ranked"])
+def test_feedback_baseline_beats_its_blind_twin_on_easy_code_v1(channel):
+    # at levels 1-2 nearly every pool holds a right draft, so the gap is wide at 30 episodes
+    easy = {"levels": (1, 2)}
+    with_feedback = _success_rate(FeedbackAgent(), channel, "fbgym/Code-v1", 30, **easy)
+    assert with_feedback > _success_rate(BlindAgent(), channel, "fbgym/Code-v1", 30, **easy)
 
 
-def test_feedback_baseline_is_no_worse_than_blind_on_code_v1_with_unary_feedback():
-    with_feedback = _success_rate(FeedbackAgent(), "unary", "fbgym/Code-v1", 30)
-    assert with_feedback >= _success_rate(BlindAgent(), "unary", "fbgym/Code-v1", 30)
+def test_with_unary_feedback_the_baseline_never_tries_a_candidate_twice():
+    env = gym.make("fbgym/Code-v1", feedback="unary", privileged=True)
+    agent = FeedbackAgent()
+    for seed in range(8):
+        record = play_episode(agent, EpisodeSpec("fbgym/Code-v1", "unary", seed), env)
+        actions = [turn["action"] for turn in record["transcript"]]
+        assert len(set(actions)) == len(actions)
 
 
 def _policy(candidates, seed):

@@ -80,7 +80,7 @@ def test_wrong_hints_name_another_hidden_tests_call():
         show_call(info["problem"]["entry_point"], t.args)
         for t in env.unwrapped.problem.data["tests"]
     }
-    _, _, _, _, info = env.step(f"```python\n{info['problem']['candidates'][0]}```")
+    _, _, _, _, info = env.step(f"def {info['problem']['entry_point']}(x):\n    return None\n")
     failing = info["outcome"].diagnosis["failure"]["call"]
     fb = info["feedback"]
     assert fb.notes["wrong_hint"] is True

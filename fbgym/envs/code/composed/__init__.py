@@ -24,7 +24,7 @@ from fbgym.envs.code.composed.inputs import random_input
 from fbgym.envs.code.composed.pipeline import Pipeline, walk
 from fbgym.envs.code.composed.steps import COUNTS, INT, INTS, TEXT, WORDS
 from fbgym.envs.code.grader import HiddenTest
-from fbgym.errors import ConfigError
+from fbgym.errors import ConfigError, FbgymError
 
 KINDS = ("string", "list", "number", "dict")
 SOURCES = {"list": (INTS, WORDS), "string": (TEXT,), "number": (INT,), "dict": (COUNTS,)}
@@ -92,4 +92,4 @@ def compose(rng: random.Random, kind: str, level: int, split: str, *, drafts: in
             continue
         pool = draw_drafts(rng, pipeline, cases.misreadings, drafts, spec.misread)
         return Composed(pipeline, pipeline.describe(rng), cases.tests, tuple(pool))
-    raise RuntimeError(f"no {kind} problem at level {level} after 1000 draws")  # pragma: no cover
+    raise FbgymError(f"no {kind} problem at level {level} after 1000 draws")  # pragma: no cover

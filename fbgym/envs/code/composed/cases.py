@@ -2,9 +2,9 @@
 
 The reference and each single-step misreading run here (see :mod:`.run`). A misreading that
 no input tells apart is not a bug and is dropped; a step whose omission no input notices
-does nothing and sinks the pipeline. Tests
-are the edge cases, then inputs chosen greedily until every misreading fails one of them,
-then more inputs with new outputs up to the level's number.
+does nothing and sinks the pipeline. Tests are the edge cases, then inputs chosen greedily
+until every misreading fails one of them, then more inputs with new outputs up to the
+level's number.
 """
 
 from __future__ import annotations

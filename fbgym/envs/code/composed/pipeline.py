@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fbgym.envs.code.composed import lists, numbers, tables, text, words  # noqa: F401 (primitives)
+from fbgym.envs.code.composed import integers, lists, tables, text, words  # noqa: F401 (primitives)
 from fbgym.envs.code.composed.run import canonical, function
 from fbgym.envs.code.composed.steps import DESCRIBED, INT, PRIMITIVES, VARIABLE, Step
 
@@ -93,7 +93,10 @@ def walk(rng: random.Random, source: str, length: int, probe: Sequence[Any]) -> 
     steps: list[Step] = []
     values, current, previous = list(probe), source, ""
     for position in range(length):
-        options = [p for p in PRIMITIVES if p.source == current and p.name != previous]
+        options = sorted(
+            (p for p in PRIMITIVES if p.source == current and p.name != previous),
+            key=lambda p: p.name,  # registration order must not change the problems
+        )
         weights = [p.weight for p in options]
         for _ in range(TRIES):
             choice = rng.choices(options, weights)[0]

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 INTS, INT, TEXT, WORDS, COUNTS = "list[int]", "int", "str", "list[str]", "dict[str, int]"
-TYPES = (INTS, INT, TEXT, WORDS, COUNTS)
 VARIABLE = {INTS: "nums", INT: "value", TEXT: "text", WORDS: "words", COUNTS: "counts"}
 """The name the current value has in the reference program, by type."""
 DESCRIBED = {
