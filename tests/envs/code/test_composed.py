@@ -126,3 +126,11 @@ def test_every_primitive_is_used_and_describes_itself():
             assert step.clauses and all(c.endswith(".") and c[0].isupper() for c in step.clauses)
             assert step.code not in step.misreadings
     assert set(seen) == {p.name for p in PRIMITIVES}
+
+
+def test_no_answer_is_expected_by_most_tests(problems):
+    for item in itertools.chain(*problems.values()):
+        counts = {}
+        for test in item.tests:
+            counts[repr(test.expected)] = counts.get(repr(test.expected), 0) + 1
+        assert max(counts.values()) <= 0.6 * len(item.tests), item.reference

@@ -3,13 +3,14 @@
 The reference and each single-step misreading run here (see :mod:`.run`). A misreading that
 no input tells apart is not a bug and is dropped; a step whose omission no input notices
 does nothing and sinks the pipeline. Tests are the edge cases, then inputs chosen greedily
-until every misreading fails one of them, then more inputs with new outputs up to the
-level's number.
+until every misreading fails one of them, then inputs whose output is the least represented
+so far, up to the level's number; no output may be expected by most of the tests.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from fbgym.envs.code.grader import HiddenTest
 
 POOL = 40
 """Random inputs drawn per problem to choose tests from."""
+MAX_SHARE = 0.6
+"""Largest share of the tests that may expect one and the same output."""
 MAX_REPR = 120
 """Longest repr of an input or output in a test, so a failing call reads in one line."""
 
@@ -72,6 +75,8 @@ def choose(rng: random.Random, pipeline: Pipeline, count: int) -> Cases | None:
     if not kills:
         return None
     chosen = _select(rng, inputs, outputs, kills, count)
+    if Counter(outputs[j] for j in chosen).most_common(1)[0][1] > MAX_SHARE * len(chosen):
+        return None  # one answer for most tests: a constant would nearly pass
     tests = tuple(HiddenTest((inputs[j][0],), values[j], inputs[j][1]) for j in chosen)
     caught = tuple(
         tuple(w for w in step.misreadings if (index, w) in kills)
@@ -95,13 +100,12 @@ def _select(
         best = max(plain, key=lambda j: sum(j in kills[k] for k in alive))
         chosen.append(best)
         alive = {k for k in alive if best not in kills[k]}
-    seen = {outputs[j] for j in chosen}
     rest = [j for j in plain if j not in chosen]
-    for j in rest:  # new outputs first
-        if len(chosen) < count and outputs[j] not in seen:
-            chosen.append(j)
-            seen.add(outputs[j])
-    chosen += [j for j in rest if j not in chosen][: max(0, count - len(chosen))]
+    while len(chosen) < count and rest:  # the output least represented so far, first
+        tally = Counter(outputs[j] for j in chosen)
+        pick = min(rest, key=lambda j: tally[outputs[j]])
+        chosen.append(pick)
+        rest.remove(pick)
     plain_chosen = [j for j in chosen if not inputs[j][1]]
     plain_chosen.sort(key=lambda j: sum(j in k for k in kills.values()))
     examples = plain_chosen[:1]
