@@ -1,4 +1,5 @@
-"""Code-v0 step throughput: reset + one graded attempt, against a bare sandbox run of the same code.
+"""Code step throughput: reset + one graded attempt, against a bare sandbox run of the same code;
+and the cost of drawing a Code-v1 problem against a Code-v0 one.
 
 Run: ``pytest benchmarks/bench_code.py --benchmark-only``; the env's overhead over the sandbox
 (problem generation, assembling, judging, feedback) is recorded as ``overhead_ratio``.
@@ -56,3 +57,27 @@ def test_code_env_overhead_over_bare_sandbox(benchmark, env):
     )
     print(f"\nenv {env_rate:.1f} steps/s, bare sandbox {bare_rate:.1f} runs/s")
     benchmark.pedantic(lambda: episode(env, 1), rounds=5)
+
+
+@pytest.mark.parametrize("level", [1, 6])
+def test_code_v1_problem_generation(benchmark, per_call, report, level):
+    """Drawing a Code-v1 problem (walk, tests that catch misreadings, drafts) against Code-v0's."""
+    v1 = gym.make("fbgym/Code-v1", levels=(level,)).unwrapped.task
+    v0 = gym.make("fbgym/Code-v0").unwrapped.task
+    indices = iter(range(10**9))
+
+    def draw_v1():
+        v1.problem("test", next(indices), 0)
+
+    def draw_v0():
+        v0.problem("test", next(indices), 0)
+
+    benchmark(draw_v1)
+    seconds = per_call(draw_v1, number=20, repeat=3)
+    report(
+        benchmark,
+        f"code_v1_L{level}_problem",
+        seconds,
+        per_call(draw_v0, 200, 3),
+        "code_v0_problem",
+    )

@@ -12,6 +12,8 @@ from fbgym.simulators.base import Critic, Critique
 from fbgym.simulators.paraphrase import Paraphrases
 
 LEVELS = {1: "error", 2: "input", 3: "expected", 4: "hint"}
+LABELS = {"wrong_answer": "wrong", "load_error": "unloadable"}
+"""Generation 1 names a status in ``meta`` by one word (the others are one word already)."""
 
 BANK = Paraphrases(
     {
@@ -82,15 +84,18 @@ class CodeCritic(Critic):
     """Verbal execution feedback; ``informativeness`` 1–4 says how much it reveals.
 
     1 error only (pass count and what went wrong) → 2 the failing input → 3 input, expected
-    and actual value → 4 also a hint at the fix.
+    and actual value → 4 also a hint at the fix. From ``generation`` 1 on, ``meta`` holds
+    only what the text states: the status as one word, the arguments only when the text
+    shows them whole.
     """
 
-    def __init__(self, informativeness: int = 3):
+    def __init__(self, informativeness: int = 3, *, generation: int = 0):
         if informativeness not in LEVELS:
             raise ConfigError(
                 f"informativeness must be one of {sorted(LEVELS)}, got {informativeness!r}"
             )
         self.informativeness = informativeness
+        self.generation = generation
 
     def critique(
         self, problem: Problem, history: Sequence[Turn], outcome: Outcome, rng: random.Random
@@ -149,4 +154,9 @@ class CodeCritic(Critic):
                     FeedbackPart(K.FUTURE_POSITIVE, BANK.say("note", rng, note=failure["note"]))
                 )
             parts.append(FeedbackPart(K.FUTURE_POSITIVE, BANK.say(f"hint_{key}", rng, **fields)))
+        if self.generation:
+            meta["status"] = LABELS.get(status, status)
+            text = " ".join(p.text for p in parts)
+            if "args" in meta and not all(str(a) in text for a in meta["args"] or ()):
+                del meta["args"]
         return Critique(tuple(parts), meta)

@@ -1,4 +1,4 @@
-"""CodeEnv: ``fbgym/Code-v0``, Python functions written over turns with execution feedback."""
+"""CodeEnv: ``fbgym/Code-v0`` and ``-v1``, Python functions written against execution feedback."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from fbgym.envs.code.critic import CodeCritic
 from fbgym.envs.code.task import CodeConfig, CodeTask
 from fbgym.simulators.base import SimulatedUser
 
+DEFAULT_INFORMATIVENESS = {0: 3, 1: 2}
+"""The verbal critic's level by generation: from generation 1 on, the expected value of a
+hidden test is not said unless asked for (``informativeness=3``, or the ``ground_truth`` and
+``edit`` rungs of ``user={"informativeness": ...}``)."""
+
 
 class CodeEnv(FeedbackEnv):
     """Write a Python function that passes hidden tests.
 
-    Generated string, list, number and dict problems at three levels, or a local
-    HumanEval/MBPP-format file.
+    Generated string, list, number and dict problems, or a local HumanEval/MBPP-format file.
+    Generation 0 (``Code-v0``): a dozen templates at three levels. Generation 1
+    (``Code-v1``): pipelines of two to seven steps composed from typed primitives (filters,
+    maps, folds, string and dictionary operations, arithmetic, conditionals), described in
+    numbered sentences, with 10 to 20 hidden tests that catch every misreading of a step.
 
     **Mission** — answer with the function's complete definition (a ```python block is
     fine; for HumanEval a body that completes the prompt is accepted too).
@@ -27,17 +35,18 @@ class CodeEnv(FeedbackEnv):
 
     **Feedback** — ``verbal``: tests passed, the error (type, message, line), then — as
     ``informativeness`` rises from 1 to 4 — the failing input, the expected and actual
-    value, and a hint; ``unary``: "Let's try again."; ``ranked``: attempts ordered by pass
-    fraction, ties broken by severity (wrong value < exception < timeout < crash);
-    ``scalar``: the pass fraction.
+    value, and a hint (default: 3 in generation 0; 2, the failing input without its
+    expected value, in generation 1); ``unary``: "Let's try again."; ``ranked``: attempts
+    ordered by pass fraction, ties broken by severity (wrong value < exception < timeout <
+    crash); ``scalar``: the pass fraction.
 
-    **Registered configurations** — ``fbgym/Code-v0``; ``kinds``, ``levels``,
-    ``data_path``/``data_format`` choose the problems.
+    **Registered configurations** — ``fbgym/Code-v0`` (generation 0) and ``fbgym/Code-v1``
+    (generation 1); ``kinds``, ``levels``, ``data_path``/``data_format`` choose the problems.
 
-    **Info** — ``reset`` gives ``info["problem"]``: kind, entry point, number of tests, and
-    ``candidates``: the reference among injected-bug mutants — privileged structure for
-    programmatic baselines. ``info["outcome"].diagnosis`` has the first failing test and
-    ``isolation``, the sandbox's isolation level.
+    **Info** — ``reset`` gives ``info["problem"]``: kind, level, signature, entry point and
+    number of tests; with ``privileged=True`` also ``candidates``: in generation 0 the
+    reference among injected-bug mutants, in generation 1 drafts that misread steps of the
+    description (a pool may hold no right program) — structure for programmatic baselines.
     """
 
     def __init__(
@@ -45,10 +54,11 @@ class CodeEnv(FeedbackEnv):
         feedback: str = "verbal",
         *,
         kinds: tuple[str, ...] = CodeConfig.kinds,
-        levels: tuple[int, ...] = CodeConfig.levels,
+        levels: tuple[int, ...] | None = None,
         data_path: str | None = None,
         data_format: str = "humaneval",
-        informativeness: int = 3,
+        generation: int = 0,
+        informativeness: int | None = None,
         candidates: int = 6,
         wall_s: float = 2.0,
         strict: bool = False,
@@ -61,11 +71,21 @@ class CodeEnv(FeedbackEnv):
         render_mode: str | None = None,
     ):
         config = CodeConfig(
-            tuple(kinds), tuple(levels), data_path, data_format, candidates, wall_s, strict
+            tuple(kinds),
+            None if levels is None else tuple(levels),
+            data_path,
+            data_format,
+            candidates,
+            wall_s,
+            strict,
+            generation,
         )
+        if informativeness is None:
+            informativeness = DEFAULT_INFORMATIVENESS[generation]
+        critic = CodeCritic(informativeness, generation=generation)
         super().__init__(
             CodeTask(config),
-            SimulatedUser(CodeCritic(informativeness), feedback, pairwise=pairwise),
+            SimulatedUser(critic, feedback, pairwise=pairwise),
             max_turns=max_turns,
             split=split,
             dataset_seed=seed,

@@ -12,6 +12,7 @@ from typing import Any
 
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.envs.code import composed
 from fbgym.envs.code.generators import KINDS, LEVELS, generate
 from fbgym.envs.code.grader import HiddenTest, assemble, grade_program, show_call
 from fbgym.envs.code.loaders import LOADERS, LoadedProblem
@@ -23,6 +24,8 @@ from fbgym.sandbox import CheckResult, Limits, Sandbox, shared_sandbox
 
 _VERIFY_S = 60
 """Seconds a data file's reference solution has to pass its own tests, once."""
+GENERATION_LEVELS = {0: LEVELS, 1: composed.LEVELS}
+"""The levels of each generation of generated problems."""
 INSTRUCTION = (
     "Write the Python function described below. Answer with its complete definition "
     "(a ```python fenced block is fine); it is run against hidden tests."
@@ -35,8 +38,10 @@ class CodeConfig:
 
     kinds: tuple[str, ...] = KINDS
     """Generators to draw from: string, list, number, dict."""
-    levels: tuple[int, ...] = LEVELS
-    """Difficulty levels, 1 (one loop and a condition) to 3 (several cases and edge cases)."""
+    levels: tuple[int, ...] | None = None
+    """Difficulty levels; ``None`` is every level of the generation. Generation 0: 1 (one
+    loop and a condition) to 3 (several cases and edge cases); generation 1: 1 (two steps,
+    10 tests) to 6 (seven steps, 20 tests)."""
     data_path: str | None = None
     """A local HumanEval- or MBPP-format .jsonl(.gz) file; when set, problems come from it."""
     data_format: str = "humaneval"
@@ -47,16 +52,30 @@ class CodeConfig:
     """Wall-clock limit of one attempt's test run."""
     strict: bool = False
     """Refuse to run code unless the sandbox's isolation is complete."""
+    generation: int = 0
+    """How problems are generated: 0, a dozen templates with single-site mutants as
+    candidates (``fbgym/Code-v0``); 1, pipelines composed from typed primitives with draft
+    programs as candidates (``fbgym/Code-v1``, see :mod:`fbgym.envs.code.composed`)."""
 
     def __post_init__(self) -> None:
+        if self.generation not in GENERATION_LEVELS:
+            raise ConfigError(
+                f"code generation must be one of {sorted(GENERATION_LEVELS)}, "
+                f"got {self.generation!r}"
+            )
+        allowed = GENERATION_LEVELS[self.generation]
         object.__setattr__(self, "kinds", tuple(self.kinds))
-        object.__setattr__(self, "levels", tuple(int(x) for x in self.levels))
+        levels = allowed if self.levels is None else tuple(int(x) for x in self.levels)
+        object.__setattr__(self, "levels", levels)
         unknown = [k for k in self.kinds if k not in KINDS]
         if unknown or not self.kinds:
             raise ConfigError(f"unknown code kinds {unknown}; choose from {list(KINDS)}")
-        bad = [lv for lv in self.levels if lv not in LEVELS]
+        bad = [lv for lv in self.levels if lv not in allowed]
         if bad or not self.levels:
-            raise ConfigError(f"code levels must be in {LEVELS}, got {list(self.levels)}")
+            raise ConfigError(
+                f"code levels must be in {allowed} for generation {self.generation}, "
+                f"got {list(self.levels)}"
+            )
         if self.data_format not in LOADERS:
             raise ConfigError(
                 f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}"
@@ -114,6 +133,8 @@ class CodeTask:
         """Problem ``index``: generated from (seed, split, index), or record ``index`` of a file."""
         if self.config.data_path is not None:
             return self._loaded(index)
+        if self.config.generation == 1:
+            return self._composed(split, index, seed)
         rng = make_random("code", seed, split, index)
         kind = self.config.kinds[rng.randrange(len(self.config.kinds))]
         level = self.config.levels[rng.randrange(len(self.config.levels))]
@@ -124,21 +145,36 @@ class CodeTask:
             HiddenTest(args, namespace[item.entry](*copy.deepcopy(args)), note)
             for args, note in item.inputs
         )
-        examples = [t for t in tests if not t.note][:2]
-        shown = "\n".join(
-            f"    {show_call(item.entry, t.args)} == {t.expected!r}" for t in examples
-        )
-        statement = f"def {item.signature}\n\n{item.description}\n\nExamples:\n{shown}"
         pid = f"code/{kind}/L{level}/{split}/{seed}/{index}"
         return self._problem(
             pid,
-            statement,
+            _statement(item.entry, item.signature, item.description, tests),
             item.reference,
             item.entry,
             tests,
             "",
             {"kind": kind, "level": level, "signature": item.signature},
             level,
+        )
+
+    def _composed(self, split: str, index: int, seed: int) -> Problem:
+        """A generation-1 problem: a composed pipeline, its tests, and drafts as candidates."""
+        rng = make_random("code-v1", seed, split, index)
+        kind = self.config.kinds[rng.randrange(len(self.config.kinds))]
+        level = self.config.levels[rng.randrange(len(self.config.levels))]
+        item = composed.compose(rng, kind, level, split, drafts=self.config.candidates)
+        pipeline = item.pipeline
+        return self._problem(
+            f"code-v1/{kind}/L{level}/{split}/{seed}/{index}",
+            _statement(pipeline.entry, pipeline.signature, item.description, item.tests),
+            item.reference,
+            pipeline.entry,
+            item.tests,
+            "",
+            {"kind": kind, "level": level, "signature": pipeline.signature},
+            level,
+            candidates=list(item.drafts),
+            extra={"generation": 1, "skeleton": pipeline.skeleton},
         )
 
     def _loaded(self, index: int) -> Problem:
@@ -195,11 +231,16 @@ class CodeTask:
         preamble: str,
         public: dict[str, Any],
         level: int | None,
+        *,
+        candidates: list[str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Problem:
-        rng = make_random("code-candidates", pid)
-        canonical = ast.unparse(ast.parse(reference)) + "\n"
-        candidates = mutants(reference, rng, self.config.candidates - 1) + [canonical]
-        rng.shuffle(candidates)
+        if candidates is None:
+            rng = make_random("code-candidates", pid)
+            canonical = ast.unparse(ast.parse(reference)) + "\n"
+            candidates = mutants(reference, rng, self.config.candidates - 1) + [canonical]
+            rng.shuffle(candidates)
+        data = {"tests": tests, "entry_point": entry, "preamble": preamble}
         return Problem(
             id=pid,
             family=self.family,
@@ -208,7 +249,7 @@ class CodeTask:
             answer=reference,
             public={**public, "entry_point": entry, "tests": len(tests)},
             privileged={"candidates": candidates},
-            data={"tests": tests, "entry_point": entry, "preamble": preamble},
+            data={**data, **(extra or {})},
             difficulty=level,
         )
 
@@ -239,3 +280,10 @@ def _why(result: CheckResult) -> str:
     error = f"; {failing.error.type}: {failing.error.message}" if failing.error else ""
     where = f"assert #{failing.site}" if failing.site is not None else "outside any assert"
     return f"{where} fails{error}"
+
+
+def _statement(entry: str, signature: str, description: str, tests: Sequence[HiddenTest]) -> str:
+    """The problem as shown: signature, description and up to two plain tests as examples."""
+    examples = [t for t in tests if not t.note][:2]
+    shown = "\n".join(f"    {show_call(entry, t.args)} == {t.expected!r}" for t in examples)
+    return f"def {signature}\n\n{description}\n\nExamples:\n{shown}"
