@@ -7,6 +7,7 @@ from typing import Any
 
 from fbgym.core.env import FeedbackEnv
 from fbgym.envs.math.critic import MathCritic
+from fbgym.envs.math.splits import check_split
 from fbgym.envs.math.task import MathConfig, MathTask
 from fbgym.simulators.base import SimulatedUser
 
@@ -36,18 +37,21 @@ class MathEnv(FeedbackEnv):
         feedback: str = "verbal",
         *,
         kinds: tuple[str, ...] = MathConfig.kinds,
-        levels: tuple[int, ...] = MathConfig.levels,
+        levels: tuple[int, ...] | None = None,
         data_path: str | None = None,
         data_format: str = "gsm8k",
         max_turns: int = 5,
         split: str = "test",
         seed: int = 0,
+        generation: int = 0,
         pairwise: bool = False,
         user: str | Mapping[str, Any] | None = None,
         privileged: bool = False,
         render_mode: str | None = None,
     ):
-        config = MathConfig(tuple(kinds), tuple(levels), data_path, data_format)
+        config = MathConfig(tuple(kinds), levels, data_path, data_format, generation)
+        if generation > 0 and data_path is None:
+            check_split(split)
         super().__init__(
             MathTask(config),
             SimulatedUser(MathCritic(), feedback, pairwise=pairwise),
