@@ -26,6 +26,7 @@ INSTRUCTION = (
 GENERATIONS = {0: generators, 1: multistep}
 """Problem generators by version: 0 for ``fbgym/Math-v0``, 1 for ``fbgym/Math-v1``."""
 DEFAULT_LEVELS = {0: (1, 2, 3), 1: multistep.LEVELS}
+"""The levels a generation draws from when none are given: Math-v1 plays every level."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class MathConfig:
     """Generators to draw from (see ``GENERATORS`` of the generation's module)."""
     levels: tuple[int, ...] | None = None
     """Difficulty levels to draw from (default: the generation's ``DEFAULT_LEVELS``).
-    Generation 0: 1 (one step) to 5 (five or more steps); generation 1: 1 (4–5 operations)
-    to 8 (27–32 operations), see ``fbgym.envs.math.multistep.OPERATIONS``."""
+    Generation 0: 1 (one step) to 5 (five or more steps); generation 1: 1 to 8, by the
+    operations a solution performs (``fbgym.envs.math.multistep.OPERATIONS``)."""
     data_path: str | None = None
     """A local GSM8K- or MATH-format file; when set, problems come from it, not generators."""
     data_format: str = "gsm8k"

@@ -66,7 +66,7 @@ def equation(rng: random.Random, level: int) -> MathItem | None:
     rx = sum(c * a for c, a, _ in right)
     if lx == rx:
         return None
-    x = rng.choice((-1, 1, 1, 1)) * rng.randint(2, 60 + 20 * level)
+    x = rng.choice((-1, 1, 1, 1)) * rng.randint(2, 200 + 100 * level)
     ln = sum(c * b for c, _, b in left) + d
     rn = sum(c * b for c, _, b in right)
     g = (lx - rx) * x + ln - rn  # the number on the right that makes x the solution
@@ -103,7 +103,7 @@ _UNDO = {"+": "-", "-": "+", "*": "/", "/": "*"}
 def think_of_a_number(rng: random.Random, level: int) -> MathItem | None:
     """A number put through a chain of operations; find it from the result."""
     budget = operation_budget(rng, level)
-    x = rng.randint(2, 60 + 20 * level)
+    x = rng.randint(2, 200 + 100 * level)
     value, chain = x, []
     for _ in range(budget):
         ops = ["+", "-", "*"] + (["/"] * 2 if value % 2 == 0 or value % 3 == 0 else [])
