@@ -128,17 +128,17 @@ def entropy(counts: Counter) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
-def prior_guesser(train: Counter, answer: Fraction) -> int | None:
+def prior_guesser(ranked: Sequence[Fraction], answer: Fraction) -> int | None:
     """The guess on which an agent that never reads the problem hits ``answer``, or None.
 
-    It guesses the most common train answer that "too high/too low" has not ruled out.
+    It guesses the most common train answer (``ranked``: most common first) that "too
+    high/too low" has not ruled out.
     """
     low, high = -math.inf, math.inf
     for guess in range(1, GUESSES + 1):
-        allowed = [v for v, _ in train.most_common() if low < v < high]
-        if not allowed:
+        value = next((v for v in ranked if low < v < high), None)
+        if value is None:
             return None
-        value = allowed[0]
         if value == answer:
             return guess
         low, high = (low, value) if value > answer else (value, high)
@@ -211,7 +211,8 @@ def answers_section(v1) -> str:
             test[d.kind].append(d)
         for kind in sorted(test):
             counts = Counter(d.answer for d in test[kind])
-            hits = [prior_guesser(train[kind], d.answer) for d in test[kind]]
+            ranked = [v for v, _ in train[kind].most_common()]
+            hits = [prior_guesser(ranked, d.answer) for d in test[kind]]
             n = len(test[kind])
             values = sorted(counts)
             rows.append(

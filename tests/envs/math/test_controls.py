@@ -19,7 +19,7 @@ from fbgym.envs.math.program import format_number
 from fbgym.envs.math.task import MathConfig, MathTask
 
 VIEW = ("success", "turn", "channel", "problem_id", "problem")
-SEEDS = range(200)
+SEEDS = range(150)
 CEILING = 0.2
 
 
@@ -147,7 +147,7 @@ def train_data(config, n):
 
 @pytest.fixture(scope="module")
 def v1_train():
-    return train_data(MathConfig(generation=1), 1600)
+    return train_data(MathConfig(generation=1), 1200)
 
 
 @pytest.fixture(scope="module")

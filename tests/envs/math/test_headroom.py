@@ -33,7 +33,7 @@ def sr(tmp_path_factory, levels, episodes):
 
 @pytest.fixture(scope="module")
 def default(tmp_path_factory):
-    return sr(tmp_path_factory, LEVELS, 150)
+    return sr(tmp_path_factory, LEVELS, 120)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from fbgym.envs.math.program import (
     operations,
 )
 
-SEEDS = range(25)
+SEEDS = range(15)
 
 
 def values_of(node, refs):

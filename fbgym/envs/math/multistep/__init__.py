@@ -9,8 +9,10 @@ every count and amount in a story is a positive whole number.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
-from fbgym.envs.math.generators import Generator, registrar
+from fbgym.envs.math.generators import Generator, MathItem, registrar
+from fbgym.errors import FbgymError
 
 LEVELS = (1, 2, 3, 4, 5, 6, 7, 8)
 OPERATIONS = {
@@ -37,6 +39,21 @@ generator = registrar(GENERATORS)
 def operation_budget(rng: random.Random, level: int) -> int:
     """How many operations this problem's worked solution will perform."""
     return rng.randint(*OPERATIONS[level])
+
+
+def redraw(
+    make: Callable[[random.Random, int], MathItem | None], rng: random.Random, level: int
+) -> MathItem:
+    """The first problem ``make`` draws.
+
+    ``make`` returns ``None`` when its numbers do not work out (a share that does not divide,
+    a change below zero, a length outside the level's); it is then asked again.
+    """
+    for _ in range(500):
+        item = make(rng, level)
+        if item is not None:
+            return item
+    raise FbgymError(f"{make.__name__} drew no level-{level} problem in 500 attempts")
 
 
 def _load() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from fbgym.envs.math.generators import MathItem
-from fbgym.envs.math.multistep import OPERATIONS, generator, operation_budget
+from fbgym.envs.math.multistep import OPERATIONS, generator, operation_budget, redraw
 from fbgym.envs.math.multistep.draft import Draft
 from fbgym.envs.math.multistep.story import NAMES
 
@@ -61,7 +61,7 @@ def equation(rng: random.Random, level: int) -> MathItem | None:
     total = max(1, round((budget - 3) / 3.3))
     right_n = rng.randint(0, total // 2)
     left, right = _terms(rng, total - right_n), _terms(rng, right_n)
-    d = rng.choice((0, rng.randint(-30, 30)))
+    d = rng.choice((-1, 1)) * rng.randint(1, 60)
     lx = sum(c * a for c, a, _ in left)
     rx = sum(c * a for c, a, _ in right)
     if lx == rx:
@@ -136,9 +136,4 @@ def think_of_a_number(rng: random.Random, level: int) -> MathItem | None:
 @generator("algebra")
 def linear(rng: random.Random, level: int) -> MathItem:
     """A linear equation with brackets, or a number to find from what was done to it."""
-    make = equation if rng.random() < 0.6 else think_of_a_number
-    for _ in range(500):
-        item = make(rng, level)
-        if item is not None:
-            return item
-    raise RuntimeError(f"no {make.__name__} problem at level {level} after 500 drafts")
+    return redraw(equation if rng.random() < 0.6 else think_of_a_number, rng, level)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fbgym.envs.math.generators import MathItem
-from fbgym.envs.math.multistep import OPERATIONS
+from fbgym.envs.math.multistep import OPERATIONS, operation_budget, redraw
 from fbgym.envs.math.multistep.draft import Draft
 
 NAMES = (
@@ -84,14 +84,16 @@ Scenario = Callable[[Story, int], MathItem | None]
 
 def tell(rng: random.Random, level: int, scenarios: Sequence[Scenario]) -> MathItem:
     """A problem from one of ``scenarios`` whose operation count is within the level's range."""
-    low, high = OPERATIONS[level]
     scenario = rng.choice(scenarios)
-    for _ in range(200):
+
+    def told(rng: random.Random, level: int) -> MathItem | None:
         story = Story(rng, level)
-        item = scenario(story, rng.randint(low, high))
-        if item is not None and low <= story.draft.operations <= high:
-            return item
-    raise RuntimeError(f"no problem of {low}-{high} operations after 200 drafts")
+        item = scenario(story, operation_budget(rng, level))
+        low, high = OPERATIONS[level]
+        return item if item is not None and low <= story.draft.operations <= high else None
+
+    told.__name__ = scenario.__name__
+    return redraw(told, rng, level)
 
 
 def choose_tails(rng: random.Random, tails: Sequence[Tail], budget: int) -> list[Tail]:

@@ -38,10 +38,10 @@ FRUIT = (
     "fig", "lime", "nectarine", "walnut", "almond",
 )  # fmt: skip
 JOBS = (
-    "tutoring", "at a café", "walking dogs", "at a bookshop", "coaching football",
-    "washing cars", "delivering groceries", "at a cinema", "gardening", "babysitting",
-    "at a bakery", "painting fences", "at a library", "teaching piano", "at a market stall",
-    "fixing bikes",
+    "tutoring", "working at a café", "walking dogs", "working at a bookshop",
+    "coaching football", "washing cars", "delivering groceries", "working at a cinema",
+    "gardening", "babysitting", "working at a bakery", "painting fences",
+    "working at a library", "teaching piano", "running a market stall", "fixing bikes",
 )  # fmt: skip
 COSTS = (
     "the bus", "lunch", "parking", "a locker", "the gym", "phone data", "coffee", "snacks",
@@ -109,7 +109,8 @@ def _share(story: Story, ref: str) -> str | None:
     people = divisor(story.rng, story.value(ref), 2, 6)
     if people is None:
         return None
-    story.say(f"{story.name} and {people - 1} friends split this equally.")
+    friends = "1 friend" if people == 2 else f"{people - 1} friends"
+    story.say(f"{story.name} and {friends} split this equally.")
     story.unit = "share"
     return story.step(f"{ref} / {people}", "each person's share")
 
@@ -151,7 +152,7 @@ def _legs(story: Story, n: int) -> str | None:
     north, south = _split(rng, n)
     legs = []
     for i in range(n):
-        speed, hours = rng.randint(8, 40), rng.randint(1, 6)
+        speed, hours = rng.randint(8, 60), rng.randint(1, 9)
         way = "north" if i < north else "south"
         legs.append((story.step(f"{speed} * {hours}", f"leg {i + 1}"), speed, hours, way))
     rng.shuffle(legs)
@@ -192,7 +193,7 @@ def _bakes(story: Story, n: int) -> str | None:
     kinds = rng.sample(PASTRIES, n)
     said, refs = [], []
     for kind in kinds[:baked]:
-        ovens, rate, hours = rng.randint(2, 6), rng.randint(2, 9) * 6, rng.randint(2, 9)
+        ovens, rate, hours = rng.randint(2, 9), rng.randint(1, 20) * 6, rng.randint(2, 12)
         refs.append(story.step(f"{ovens} * {rate} * {hours}", f"the {kind} baked"))
         said.append(f"{ovens} ovens bake {rate} {kind} an hour each for {hours} hours")
     story.say(f"Each day at {story.name}'s bakery, {listing(said)}.")
@@ -243,7 +244,7 @@ def bakery(story: Story, budget: int) -> MathItem | None:
         return story.item("How many dollars does the shop take in a day?", "dollars")
     if "boxes" in written:
         return story.item("How many boxes does the shop pack each day?", "boxes")
-    return story.item("How many pastries is that each day?", "pastries")
+    return story.item("How many pastries are left for the shop each day?", "pastries")
 
 
 BAKERY_TAILS = (
@@ -259,7 +260,7 @@ def _jobs(story: Story, n: int) -> str | None:
     said, refs = [], []
     for job in rng.sample(JOBS, earned):
         wage, hours, days = rng.randint(9, 30), rng.randint(2, 8), rng.randint(2, 20)
-        refs.append(story.step(f"{wage} * {hours} * {days}", f"the pay for {job.split()[-1]}"))
+        refs.append(story.step(f"{wage} * {hours} * {days}", f"the pay for {job}"))
         said.append(f"${wage} an hour {job}, {hours} hours a day on {days} days")
     story.say(f"Over the summer {story.name} earns {listing(said)}.")
     said = []
