@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import pandas as pd
+
 import fbgym
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
 from fbgym.envs.math.multistep import GENERATORS, LEVELS, LINE, OPERATIONS
@@ -252,42 +254,62 @@ def soundness_section(v1) -> str:
     )
 
 
+def played(kwargs: dict, episodes: int) -> dict[tuple[str, str], pd.DataFrame]:
+    """Both baselines' episodes on Math-v1 with ``kwargs``, per (agent, channel), by seed."""
+    out = {}
+    for agent in (FeedbackAgent(), BlindAgent()):
+        df = fbgym.evaluate(
+            agent,
+            ["fbgym/Math-v1"],
+            episodes=episodes,
+            env_kwargs=kwargs,
+            channels=CHANNELS,
+            run_dir=tempfile.mkdtemp(),
+            workers=2,
+        )
+        for channel, group in df.sort_values("seed").groupby("channel"):
+            out[agent.name, channel] = group
+    return out
+
+
+def rate(df: pd.DataFrame, k: int) -> str:
+    """SR@k with its 95% bootstrap interval."""
+    hits = success_at_k(df, k).to_numpy(dtype=float)
+    low, high = bootstrap_ci(hits)
+    return f"{hits.mean():.3f} [{low:.2f}, {high:.2f}]"
+
+
 def headroom_section(episodes: int) -> str:
     rows = []
     for name, kwargs in SETTINGS.items():
-        runs = {}
-        for agent in (FeedbackAgent(), BlindAgent()):
-            df = fbgym.evaluate(
-                agent,
-                ["fbgym/Math-v1"],
-                episodes=episodes,
-                env_kwargs=kwargs,
-                channels=CHANNELS,
-                run_dir=tempfile.mkdtemp(),
-                workers=2,
-            )
-            runs[agent.name] = df.sort_values("seed").groupby("channel")
+        runs = played(kwargs, episodes)
         for channel in CHANNELS:
-            fed = runs["feedback-baseline"].get_group(channel)
-            blind = runs["blind-baseline"].get_group(channel)
-            cells = []
-            for df in (fed, blind):
-                for k in (1, 5):
-                    hits = success_at_k(df, k).to_numpy(dtype=float)
-                    low, high = bootstrap_ci(hits)
-                    cells.append(f"{hits.mean():.3f} [{low:.2f}, {high:.2f}]")
-            diff = success_at_k(fed, 5).to_numpy(float) - success_at_k(blind, 5).to_numpy(float)
-            low, high = bootstrap_ci(diff)
-            rows.append((name, channel, *cells, f"{diff.mean():+.3f} [{low:+.2f}, {high:+.2f}]"))
+            fed, blind = runs["feedback-baseline", channel], runs["blind-baseline", channel]
+            cells = [rate(df, k) for df in (fed, blind) for k in (1, GUESSES)]
+            hits = [success_at_k(df, GUESSES).to_numpy(dtype=float) for df in (fed, blind)]
+            low, high = bootstrap_ci(hits[0] - hits[1])
+            gain = f"{(hits[0] - hits[1]).mean():+.3f} [{low:+.2f}, {high:+.2f}]"
+            rows.append((name, channel, *cells, gain))
     header = (
         "setting",
         "channel",
         "feedback SR@1",
-        "feedback SR@5",
+        f"feedback SR@{GUESSES}",
         "blind SR@1",
-        "blind SR@5",
-        "feedback − blind, SR@5 (paired)",
+        f"blind SR@{GUESSES}",
+        f"feedback − blind, SR@{GUESSES} (paired)",
     )
+    return table(header, rows)
+
+
+def levels_headroom_section(episodes: int) -> str:
+    rows = []
+    for level in LEVELS:
+        runs = played({"levels": (level,)}, episodes)
+        blind = runs["blind-baseline", "verbal"]
+        fed = [rate(runs["feedback-baseline", c], GUESSES) for c in ("unary", "ranked", "verbal")]
+        rows.append((level, rate(blind, 1), rate(blind, GUESSES), *fed))
+    header = ("level", "SR@1", f"blind SR@{GUESSES}", "unary", "ranked", "verbal")
     return table(header, rows)
 
 
@@ -324,6 +346,10 @@ def main() -> None:
             "the proposed settings (`default`: every level; `hard`: levels 7 and 8), with 95% "
             "bootstrap intervals; the last column is paired by problem.\n\n"
             + headroom_section(args.episodes),
+            f"Level by level, {args.episodes // 5} episodes per channel: SR@1 (the same for "
+            f"both baselines and every channel), the blind baseline's SR@{GUESSES}, and the "
+            f"feedback baseline's SR@{GUESSES} per channel.\n\n"
+            + levels_headroom_section(args.episodes // 5),
         ]
     )
     if args.out == "-":

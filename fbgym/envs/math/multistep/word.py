@@ -134,6 +134,7 @@ SHOPPING_TAILS = (
 
 
 def shopping(story: Story, budget: int) -> MathItem | None:
+    """Goods bought and returned; a discount, a coupon, delivery, sharing, change."""
     tails = choose_tails(story.rng, SHOPPING_TAILS, max(0, budget - 3))
     n = max(2, (budget - sum(t.operations for t in tails) + 1) // 2)
     bill = _goods(story, n) if n <= len(GOODS) else None
@@ -176,6 +177,7 @@ def _fuel(story: Story, ref: str) -> str | None:
 
 
 def voyage(story: Story, budget: int) -> MathItem | None:
+    """A ferry's legs north and south; how far it ends from port, or the fuel back."""
     tails = choose_tails(story.rng, (Tail("fuel", 3, _fuel),), max(0, budget - 3))
     n = max(2, (budget - sum(t.operations for t in tails) + 1) // 2)
     distance = _legs(story, n)
@@ -234,6 +236,7 @@ def _price(story: Story, ref: str) -> str | None:
 
 
 def bakery(story: Story, budget: int) -> MathItem | None:
+    """Pastries baked and sent out; the rest, burnt ones aside, boxed and sold."""
     tails = choose_tails(story.rng, BAKERY_TAILS, max(0, budget - 5))
     n = max(2, (budget - sum(t.operations for t in tails) + 1) // 3)
     left = _bakes(story, n) if n <= len(PASTRIES) else None
@@ -289,6 +292,7 @@ def _goal(story: Story, ref: str) -> str | None:
 
 
 def wages(story: Story, budget: int) -> MathItem | None:
+    """A summer's pay from jobs less weekly costs; what is saved, or still needed."""
     tails = choose_tails(story.rng, (Tail("goal", 1, _goal),), max(0, budget - 5))
     n = max(2, (budget - sum(t.operations for t in tails) + 1) // 3)
     saved = _jobs(story, n) if n <= min(len(JOBS), len(COSTS)) else None
@@ -329,6 +333,7 @@ def _jam(story: Story, ref: str) -> str | None:
 
 
 def orchard(story: Story, budget: int) -> MathItem | None:
+    """An orchard's harvest less the loads sent away; the fruit left, or its jam."""
     tails = choose_tails(story.rng, (Tail("jam", 2, _jam),), max(0, budget - 5))
     n = max(2, (budget - sum(t.operations for t in tails) + 1) // 3)
     left = _rows(story, n) if n <= len(FRUIT) else None
