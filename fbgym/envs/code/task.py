@@ -185,7 +185,7 @@ class CodeTask:
             statement = f"Complete this function:\n\n```python\n{item.prompt}```"
         else:
             statement = item.prompt
-        public = {"kind": self.config.data_format, "task_id": item.task_id, "source": item.source}
+        public = {"kind": self.config.data_format, "task_id": item.task_id}
         return self._problem(
             f"code/file/{position}",
             statement,

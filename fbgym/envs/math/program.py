@@ -190,6 +190,15 @@ def mistakes(steps: Sequence[Step]) -> Iterator[Mistake]:
             yield Mistake(i, "minus_one")
 
 
+def operations(steps: Sequence[Step]) -> int:
+    """How many binary operations a worked solution performs: the length of the problem.
+
+    >>> operations((Step("3 * 4 + 2", "a"), Step("s1 / 2", "b")))
+    3
+    """
+    return sum(len(_ops(compile_expr(s.expr))) for s in steps)
+
+
 def _ops(node: Node) -> list[str]:
     if node[0] == "bin":
         return [node[1], *_ops(node[2]), *_ops(node[3])]

@@ -11,10 +11,11 @@ from functools import cached_property
 from fbgym.core.seeding import make_random
 from fbgym.core.types import Outcome, Problem, Turn
 from fbgym.envs.datafiles import load_problems
-from fbgym.envs.math.generators import GENERATORS, LEVELS
+from fbgym.envs.math import generators, multistep
 from fbgym.envs.math.grader import bare_number, check_answer, extract_answer, parse_number
 from fbgym.envs.math.loaders import ID_FIELDS, LOADERS, LoadedProblem, positions_by_id
 from fbgym.envs.math.program import evaluate, format_number, steps_to_json
+from fbgym.envs.math.splits import check_split, problem_key, split_of
 from fbgym.errors import ConfigError, UnknownIdError
 
 INSTRUCTION = (
@@ -23,29 +24,51 @@ INSTRUCTION = (
 )
 
 
+GENERATIONS = {0: generators, 1: multistep}
+"""Problem generators by version: 0 for ``fbgym/Math-v0``, 1 for ``fbgym/Math-v1``."""
+DEFAULT_LEVELS = {0: (1, 2, 3), 1: multistep.LEVELS}
+"""The levels a generation draws from when none are given: Math-v1 plays every level."""
+
+
 @dataclass(frozen=True)
 class MathConfig:
     """Which math problems an env poses."""
 
     kinds: tuple[str, ...] = ("arithmetic", "word", "fractions", "algebra")
-    """Generators to draw from (see ``fbgym.envs.math.generators.GENERATORS``)."""
-    levels: tuple[int, ...] = (1, 2, 3)
-    """Difficulty levels to draw from, 1 (one step) to 5 (five or more steps)."""
+    """Generators to draw from (see ``GENERATORS`` of the generation's module)."""
+    levels: tuple[int, ...] | None = None
+    """Difficulty levels to draw from (default: the generation's ``DEFAULT_LEVELS``).
+    Generation 0: 1 (one step) to 5 (five or more steps); generation 1: 1 to 8, by the
+    operations a solution performs (``fbgym.envs.math.multistep.OPERATIONS``)."""
     data_path: str | None = None
     """A local GSM8K- or MATH-format file; when set, problems come from it, not generators."""
     data_format: str = "gsm8k"
     """``gsm8k`` (``question``, ``answer`` ending ``#### N``) or ``math`` (``problem``,
     ``solution`` with ``\\boxed{}``)."""
+    generation: int = 0
+    """Which generators: 0 (``fbgym/Math-v0``) or 1 (``fbgym/Math-v1``: longer problems,
+    train and test disjoint by construction)."""
 
     def __post_init__(self) -> None:
+        if self.generation not in GENERATIONS:
+            raise ConfigError(
+                f"math generation must be one of {sorted(GENERATIONS)}, got {self.generation!r}"
+            )
+        module = GENERATIONS[self.generation]
+        levels = DEFAULT_LEVELS[self.generation] if self.levels is None else self.levels
         object.__setattr__(self, "kinds", tuple(self.kinds))
-        object.__setattr__(self, "levels", tuple(int(x) for x in self.levels))
-        unknown = [k for k in self.kinds if k not in GENERATORS]
+        object.__setattr__(self, "levels", tuple(int(x) for x in levels))
+        unknown = [k for k in self.kinds if k not in module.GENERATORS]
         if unknown or not self.kinds:
-            raise ConfigError(f"unknown math kinds {unknown}; choose from {sorted(GENERATORS)}")
-        bad = [lv for lv in self.levels if lv not in LEVELS]
+            raise ConfigError(
+                f"unknown math kinds {unknown}; choose from {sorted(module.GENERATORS)}"
+            )
+        bad = [lv for lv in self.levels if lv not in module.LEVELS]
         if bad or not self.levels:
-            raise ConfigError(f"math levels must be in {LEVELS}, got {list(self.levels)}")
+            raise ConfigError(
+                f"math levels must be in {module.LEVELS} (generation {self.generation}), "
+                f"got {list(self.levels)}"
+            )
         if self.data_format not in LOADERS:
             raise ConfigError(
                 f"data_format must be one of {sorted(LOADERS)}, got {self.data_format!r}"
@@ -100,16 +123,28 @@ class MathTask:
         return self._positions[id]
 
     def problem(self, split: str, index: int, seed: int) -> Problem:
-        """Problem ``index``: generated from (seed, split, index), or line ``index`` of the file."""
+        """Problem ``index``: generated from (seed, split, index), or line ``index`` of the file.
+
+        Generation 1 draws until the problem's content hashes into ``split`` (see
+        ``fbgym.envs.math.splits``), and names it by that content alone.
+        """
         if self.config.data_path is not None:
             return self._loaded(index)
         rng = make_random("math", seed, split, index)
         kind = self.config.kinds[rng.randrange(len(self.config.kinds))]
         level = self.config.levels[rng.randrange(len(self.config.levels))]
-        item = GENERATORS[kind](rng, level)
+        make = GENERATIONS[self.config.generation].GENERATORS[kind]
+        item = make(rng, level)
+        if self.config.generation == 0:
+            pid = f"math/{kind}/L{level}/{split}/{seed}/{index}"
+        else:
+            check_split(split)
+            while split_of(item.steps) != split:
+                item = make(rng, level)
+            pid = f"math/v1/{problem_key(item.steps)}"
         gold = evaluate(item.steps)[-1]  # type: ignore[index]
         return Problem(
-            id=f"math/{kind}/L{level}/{split}/{seed}/{index}",
+            id=pid,
             family=self.family,
             instruction=INSTRUCTION,
             observation=item.question,
@@ -133,7 +168,7 @@ class MathTask:
             observation=item.question,
             answer=item.answer,
             solution=item.solution,
-            public={"kind": self.config.data_format, "source": item.source},
+            public={"kind": self.config.data_format},
             data={
                 "steps": item.steps,
                 "gold_value": read_value(item.answer),

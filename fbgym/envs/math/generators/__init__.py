@@ -25,16 +25,23 @@ Generator = Callable[[random.Random, int], MathItem]
 GENERATORS: dict[str, Generator] = {}
 
 
-def generator(name: str) -> Callable[[Generator], Generator]:
-    """Register a generator under ``name``; names are unique."""
+def registrar(table: dict[str, Generator]) -> Callable[[str], Callable[[Generator], Generator]]:
+    """A decorator factory that registers generators in ``table`` under unique names."""
 
-    def add(fn: Generator) -> Generator:
-        if name in GENERATORS:
-            raise ValueError(f"math generator {name!r} is already registered")
-        GENERATORS[name] = fn
-        return fn
+    def generator(name: str) -> Callable[[Generator], Generator]:
+        def add(fn: Generator) -> Generator:
+            if name in table:
+                raise ValueError(f"math generator {name!r} is already registered")
+            table[name] = fn
+            return fn
 
-    return add
+        return add
+
+    return generator
+
+
+generator = registrar(GENERATORS)
+"""Register a Math-v0 generator under a unique name."""
 
 
 def _load() -> None:
