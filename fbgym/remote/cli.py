@@ -53,8 +53,8 @@ def _needs_server() -> None:
     "allow_kwargs",
     multiple=True,
     metavar="NAME",
-    help="Another env kwarg clients may set (besides feedback, pairwise, privileged, "
-    "max_turns, user); repeatable.",
+    help="Another env kwarg clients may set (besides feedback, pairwise, max_turns, user), "
+    "e.g. privileged; repeatable.",
 )
 def serve(
     env_ids: tuple[str, ...],

@@ -17,9 +17,10 @@ from typing import Any
 from fbgym.errors import FbgymError
 from fbgym.runner.player import decode_action, decode_view, encode_action, encode_view
 
-DEFAULT_KWARGS = ("feedback", "pairwise", "privileged", "max_turns", "user")
+DEFAULT_KWARGS = ("feedback", "pairwise", "max_turns", "user")
 """Env kwargs a client may set unless the server allows others: the channel and the knobs
-that neither read the server's files nor change its costs beyond one more turn."""
+that neither read the server's files, nor show more than the agent's view (``privileged``),
+nor change its costs beyond one more turn."""
 
 MAX_TYPE_NAME = 100
 

@@ -48,6 +48,10 @@ def create_app(config: ServeConfig | None = None) -> FastAPI:
     async def bad_request(request: Request, exc: BadRequest) -> Response:
         return _json({"detail": str(exc), "code": exc.code}, exc.status)
 
+    @app.exception_handler(Exception)
+    async def failure(request: Request, exc: Exception) -> Response:
+        return _json({"detail": _failed(exc), "code": "EXECUTION_ERROR"}, 500)
+
     @app.get("/health")
     async def health() -> Response:
         return _json(
@@ -149,6 +153,8 @@ async def _converse(ws: WebSocket, session: Session, sessions: Sessions) -> None
             reply = await _answer(kind, data, session, sessions)
         except BadRequest as exc:
             reply = _error(exc)
+        except Exception as exc:  # the env failed: the client is told, the server goes on
+            reply = _error(BadRequest(_failed(exc), 500, "EXECUTION_ERROR"))
         await ws.send_text(dumps(reply))
 
 
@@ -165,6 +171,10 @@ async def _answer(
         f"unknown message type {str(kind)[:40]!r}; send reset, step, state or close",
         code="UNKNOWN_TYPE",
     )
+
+
+def _failed(exc: Exception) -> str:
+    return f"the env failed: {type(exc).__name__}: {exc}"[:2000]
 
 
 def _error(exc: BadRequest) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from fbgym.registry import registry
 from fbgym.remote import RemoteError, make
 from fbgym.remote.client import websocket_url
 from fbgym.remote.server import ServeConfig, create_app
@@ -87,7 +88,9 @@ def until(condition, limit=30.0):
 
 
 def test_kwargs_that_read_files_or_change_the_judge_are_refused(small):
-    for kwargs in ({"data_path": "/etc/passwd"}, {"render_mode": "human"}, {"seed": 123}):
+    refused = [{"data_path": "/etc/passwd"}, {"render_mode": "human"}, {"seed": 123}]
+    refused.append({"privileged": True})  # would show the judge's structure (math's steps)
+    for kwargs in refused:
         reply = post(small, "/reset", {"env_id": "fbgym/Math-v0", "kwargs": kwargs})
         assert reply.status_code == 400 and "may not be set by a client" in reply.json()["detail"]
     assert_serving(small)
@@ -222,3 +225,39 @@ def test_describes_what_it_serves(env_url):
     assert "feedback" in schema["kwargs"] and schema["action"]["maxLength"] == 20_000
     assert httpx.get(env_url + "/schema", params={"env_id": "x/Y-v0"}).status_code == 404
     assert httpx.get(env_url + "/schema").status_code == 422
+
+
+class Boom(gym.Env):
+    """An env with a bug: it raises on 'boom' (a plugin's env could)."""
+
+    observation_space = gym.spaces.Text(10, min_length=0)
+    action_space = gym.spaces.Text(10)
+
+    def __init__(self, feedback="verbal"):
+        pass
+
+    def reset(self, *, seed=None, options=None):
+        return "", {"problem_id": "boom/0", "turn": 0}
+
+    def step(self, action):
+        if action == "boom":
+            raise RuntimeError("a bug in the env")
+        return "", 0.0, False, False, {"turn": 1}
+
+
+def test_an_env_that_raises_is_a_500_and_the_server_keeps_serving():
+    registry.register("test/Boom-v0", Boom, family="boom", channels=("verbal",))
+    try:
+        config = ServeConfig(envs=("test/Boom-v0", "fbgym/Math-v0"))
+        with BackgroundServer(create_app(config)) as url:
+            env = make(url, "test/Boom-v0")
+            env.reset(seed=0)
+            with pytest.raises(RemoteError, match="the env failed: RuntimeError: a bug"):
+                env.step("boom")
+            env.close()
+            session = post(url, "/reset", {"env_id": "test/Boom-v0"}).json()["session_id"]
+            reply = post(url, "/step", {"session_id": session, "action": "boom"})
+            assert reply.status_code == 500 and "a bug in the env" in reply.json()["detail"]
+            assert_serving(url)
+    finally:
+        registry.unregister("test/Boom-v0")
