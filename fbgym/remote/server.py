@@ -144,18 +144,25 @@ async def _converse(ws: WebSocket, session: Session, sessions: Sessions) -> None
                 WS_TOO_BIG, reason=f"a message may hold {config.max_request_bytes} bytes"
             )
             return
-        try:
-            request = _object(loads(text or b""))
-            kind, data = request.get("type"), _object(request.get("data") or {})
-            if kind == "close":
-                await ws.close()
-                return
-            reply = await _answer(kind, data, session, sessions)
-        except BadRequest as exc:
-            reply = _error(exc)
-        except Exception as exc:  # the env failed: the client is told, the server goes on
-            reply = _error(BadRequest(_failed(exc), 500, "EXECUTION_ERROR"))
+        reply = await _reply(text or b"", session, sessions)
+        if reply is None:  # the client says goodbye
+            await ws.close()
+            return
         await ws.send_text(dumps(reply))
+
+
+async def _reply(text: str | bytes, session: Session, sessions: Sessions) -> dict[str, Any] | None:
+    """The answer to one message (``None`` for ``close``); a bad one is answered with an error."""
+    try:
+        request = _object(loads(text))
+        kind, data = request.get("type"), _object(request.get("data") or {})
+        if kind == "close":
+            return None
+        return await _answer(kind, data, session, sessions)
+    except BadRequest as exc:
+        return _error(exc)
+    except Exception as exc:  # the env failed: the client is told, the server goes on
+        return _error(BadRequest(_failed(exc), 500, "EXECUTION_ERROR"))
 
 
 async def _answer(
