@@ -200,3 +200,27 @@ def test_batched_runs_survive_an_agent_that_cannot_start(tmp_path):
         run_dir=tmp_path / "run",
     )  # fmt: skip
     assert len(df) == 3 and df.error.str.contains("no stream today").all()
+
+
+def test_the_agent_server_answers_bad_requests_and_plays_on(baseline_url):
+    from websockets.sync.client import connect
+
+    from fbgym.remote.client import websocket_url
+
+    with connect(websocket_url(baseline_url)) as socket:
+        for message, says in [
+            ("{oops", "not valid JSON"),
+            ('{"op": "fly"}', "unknown request 'fly'"),
+            ('{"op": "act"}', "KeyError"),
+        ]:
+            socket.send(message)
+            assert says in json.loads(socket.recv(timeout=30))["error"]
+        socket.send('{"op": "info"}')
+        assert json.loads(socket.recv(timeout=30))["ok"]["name"] == "feedback-baseline"
+
+
+def test_a_served_agent_never_plays_in_process(baseline_url):
+    from fbgym.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="never in-process"):
+        fbgym.evaluate(RemoteAgent(baseline_url), "fbgym/Math-v0", episodes=1, in_process=True)
