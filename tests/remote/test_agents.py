@@ -100,7 +100,7 @@ class Flaky(BaseAgent):
     def act(self, observation, info):
         self.turn += 1
         if self.episodes == 2:
-            time.sleep(5)
+            time.sleep(6)
         if self.turn == 2:
             raise RuntimeError("second thoughts")
         return "The answer is 7"
@@ -110,13 +110,13 @@ def test_raising_and_stalling_served_agents_fail_their_episodes_only(tmp_path):
     with BackgroundServer(create_agent_app(Flaky())) as url:
         df = fbgym.evaluate(
             url, "fbgym/Math-v0", channels=["unary"], episodes=4, executor="serial",
-            step_timeout=2, run_dir=tmp_path / "run",
+            step_timeout=3, run_dir=tmp_path / "run",
         )  # fmt: skip
     # The timed-out connection is dropped, and a fresh copy plays on: its own second
     # episode stalls again.
     assert len(df) == 4 and df.error.notna().all()
     assert ["second thoughts" in df.error[i] for i in (0, 2)] == [True, True]
-    assert ["took longer than the 2 s step timeout" in df.error[i] for i in (1, 3)] == [True] * 2
+    assert ["took longer than the 3 s step timeout" in df.error[i] for i in (1, 3)] == [True] * 2
 
 
 def test_an_unreachable_agent_is_a_clear_error_before_the_run():
@@ -168,7 +168,7 @@ def test_a_served_agent_that_dies_fails_the_rest_of_the_run_not_the_run(tmp_path
         agent = RemoteAgent(url, retries=1, backoff=0.01)
         df = fbgym.evaluate(
             agent, "fbgym/Math-v0", channels=["verbal"], episodes=6, executor=executor,
-            step_timeout=2, run_dir=tmp_path / "run",
+            step_timeout=3, run_dir=tmp_path / "run",
         )  # fmt: skip
     finally:
         process.kill()

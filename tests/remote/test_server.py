@@ -21,10 +21,14 @@ LIMIT = 64 * 1024
 
 @pytest.fixture(scope="module")
 def small():
-    """A server with a small request limit, two sessions at most and a short idle timeout."""
-    config = ServeConfig(max_request_bytes=LIMIT, max_sessions=2, idle_timeout=1.0)
+    """A server with a small request limit."""
+    config = ServeConfig(max_request_bytes=LIMIT)
     with BackgroundServer(create_app(config), max_message_bytes=LIMIT) as url:
         yield url
+
+
+def serving(**config):
+    return BackgroundServer(create_app(ServeConfig(**config)))
 
 
 def post(url, path, body=None, raw=None):
@@ -157,43 +161,45 @@ def test_malformed_websocket_messages_get_errors_on_a_live_socket(small):
         assert reply["type"] == "observation" and reply["data"]["info"]["turn"] == 0
 
 
-def test_capacity_is_a_503_and_frees_when_sessions_close(small):
-    assert until(lambda: httpx.get(small + "/health").json()["sessions"] == 0)
-    opened = [make(small, "fbgym/Math-v0") for _ in range(2)]
-    try:
-        for env in opened:
-            env.reset(seed=0)
-        assert post(small, "/reset", {"env_id": "fbgym/Math-v0"}).status_code == 503
-        with ws(small) as socket:
-            assert "full" in json.loads(socket.recv(timeout=30))["data"]["message"]
-            with pytest.raises(ConnectionClosed) as closed:
-                socket.recv(timeout=30)
-        assert closed.value.rcvd.code == 1013
-    finally:
-        for env in opened:
-            env.close()
-    assert_serving(small)
+def test_capacity_is_a_503_and_frees_when_sessions_close():
+    with serving(max_sessions=2) as url:
+        opened = [make(url, "fbgym/Math-v0") for _ in range(2)]
+        try:
+            for env in opened:
+                env.reset(seed=0)
+            assert post(url, "/reset", {"env_id": "fbgym/Math-v0"}).status_code == 503
+            with ws(url) as socket:
+                assert "full" in json.loads(socket.recv(timeout=30))["data"]["message"]
+                with pytest.raises(ConnectionClosed) as closed:
+                    socket.recv(timeout=30)
+            assert closed.value.rcvd.code == 1013
+        finally:
+            for env in opened:
+                env.close()
+        assert until(lambda: httpx.get(url + "/health").json()["sessions"] == 0)
+        assert_serving(url)
 
 
-def test_quiet_sessions_are_closed(small):
-    session = post(small, "/reset", {"env_id": "fbgym/Math-v0"}).json()["session_id"]
-    assert until(
-        lambda: httpx.get(small + "/state", params={"session_id": session}).status_code == 404
-    )
-    env = make(small, "fbgym/Math-v0")
-    env.reset(seed=0)
-    assert until(lambda: httpx.get(small + "/health").json()["sessions"] == 0)
-    with pytest.raises(RemoteError, match="without a message"):
-        env.step("The answer is 1")
-    env.close()
+def test_quiet_sessions_are_closed():
+    with serving(idle_timeout=0.5) as url:
+        session = post(url, "/reset", {"env_id": "fbgym/Math-v0"}).json()["session_id"]
+        state = lambda: httpx.get(url + "/state", params={"session_id": session})  # noqa: E731
+        assert until(lambda: state().status_code == 404)
+        env = make(url, "fbgym/Math-v0")
+        env.reset(seed=0)
+        assert until(lambda: httpx.get(url + "/health").json()["sessions"] == 0)
+        with pytest.raises(RemoteError, match="without a message"):
+            env.step("The answer is 1")
+        env.close()
 
 
-def test_a_dropped_connection_closes_its_session(small):
-    socket = ws(small)
-    socket.send(json.dumps({"type": "reset", "data": {"env_id": "fbgym/Math-v0"}}))
-    socket.recv(timeout=30)
-    socket.socket.close()  # gone without a goodbye
-    assert until(lambda: httpx.get(small + "/health").json()["sessions"] == 0)
+def test_a_dropped_connection_closes_its_session():
+    with serving() as url, ws(url) as socket:
+        socket.send(json.dumps({"type": "reset", "data": {"env_id": "fbgym/Math-v0"}}))
+        socket.recv(timeout=30)
+        assert httpx.get(url + "/health").json()["sessions"] == 1
+        socket.socket.close()  # gone without a goodbye
+        assert until(lambda: httpx.get(url + "/health").json()["sessions"] == 0)
 
 
 def test_clients_see_only_the_agents_view(env_url):
