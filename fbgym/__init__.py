@@ -22,6 +22,7 @@ from fbgym.version import __version__
 registry.load_plugins()
 
 if TYPE_CHECKING:
+    import gymnasium as gym
     import pandas as pd
 
 
@@ -30,6 +31,56 @@ def evaluate(*args: Any, **kwargs: Any) -> pd.DataFrame:
     from fbgym.runner import evaluate as _evaluate
 
     return _evaluate(*args, **kwargs)
+
+
+def make_vec(
+    env_id: str,
+    num_envs: int = 1,
+    *,
+    vectorization_mode: str = "sync",
+    url: str | None = None,
+    vector_kwargs: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> gym.vector.VectorEnv:
+    """``num_envs`` copies of ``env_id`` (made with ``kwargs``) as one Gymnasium vector env.
+
+    ``vectorization_mode`` is ``"sync"`` (one process) or ``"async"`` (a process per env;
+    the text observations travel pickled, ``shared_memory=False``). With ``url`` each copy
+    is the env served there (:func:`fbgym.remote.make`). Observations come batched per key
+    (``obs["feedback"][i]``), and ``reset(seed=s)`` seeds copy ``i`` with ``s + i``.
+    """
+    import gymnasium as gym
+
+    from fbgym.errors import ConfigError
+
+    if num_envs < 1:
+        raise ConfigError(f"num_envs must be at least 1, got {num_envs}")
+    if vectorization_mode not in ("sync", "async"):
+        raise ConfigError(
+            f"vectorization_mode must be 'sync' or 'async', got {vectorization_mode!r}"
+        )
+    if url is None:
+        registry.get(env_id)  # an unknown id fails here, with suggestions
+        make_one = _Maker(gym.make, (env_id,), kwargs)
+    else:
+        from fbgym.remote import make as make_remote
+
+        make_one = _Maker(make_remote, (url, env_id), kwargs)
+    fns = [make_one] * num_envs
+    options = dict(vector_kwargs or {})
+    if vectorization_mode == "sync":
+        return gym.vector.SyncVectorEnv(fns, **options)
+    return gym.vector.AsyncVectorEnv(fns, **{"shared_memory": False, **options})
+
+
+class _Maker:
+    """A picklable ``lambda: make(*args, **kwargs)`` for vector envs' worker processes."""
+
+    def __init__(self, make: Any, args: tuple[Any, ...], kwargs: dict[str, Any]):
+        self.make, self.args, self.kwargs = make, args, kwargs
+
+    def __call__(self) -> Any:
+        return self.make(*self.args, **self.kwargs)
 
 
 def list_envs(family: str | None = None) -> list:
@@ -51,6 +102,7 @@ __all__ = [
     "evaluate",
     "list_envs",
     "make",
+    "make_vec",
     "register",
     "registry",
 ]

@@ -226,5 +226,11 @@ from fbgym.leaderboard.cli import leaderboard  # noqa: E402
 
 main.add_command(leaderboard)
 
+# Serving envs and agents over the network (fbgym.remote).
+from fbgym.remote.cli import serve, serve_agent  # noqa: E402
+
+main.add_command(serve)
+main.add_command(serve_agent)
+
 if __name__ == "__main__":
     main()

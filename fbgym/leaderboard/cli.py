@@ -143,7 +143,7 @@ def evaluate(
     workers: int | None,
     step_timeout: float | None,
 ) -> None:
-    """Play AGENT (a name or module:Class) sealed: on problems from a secret seed.
+    """Play AGENT (a name, module:Class, or the URL of a served agent) sealed.
 
     For whoever hosts a leaderboard. The suite's envs get a dataset seed drawn at random for
     this evaluation; the agent plays in a process of its own; the seed is written into the
@@ -155,7 +155,7 @@ def evaluate(
     from fbgym.leaderboard.sealed import evaluate_sealed
 
     with _clear_errors(results):
-        player = load_agent(agent, **parse_keywords(agent_args))
+        player = _served(agent) or load_agent(agent, **parse_keywords(agent_args))
         folder = evaluate_sealed(
             player,
             suite,
@@ -171,6 +171,19 @@ def evaluate(
         f"sealed ({manifest['status']}): {manifest['agent']['name']} on {suite}, "
         f"{manifest['episodes']} episodes, stored in {folder}"
     )
+
+
+def _served(agent: str):
+    """The agent served at ``agent`` if it is a URL (``fbgym serve-agent``), else ``None``."""
+    if not agent.startswith(("http://", "https://", "ws://", "wss://")):
+        return None
+    from fbgym.remote.agent import RemoteAgent
+    from fbgym.runner.player import AgentError
+
+    try:
+        return RemoteAgent(agent)
+    except AgentError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @leaderboard.command()

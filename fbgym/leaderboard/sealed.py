@@ -34,7 +34,7 @@ def draw_seed() -> int:
 
 
 def evaluate_sealed(
-    agent: Agent,
+    agent: Agent | str,
     suite: str | Suite,
     *,
     submitter: str,
@@ -50,7 +50,13 @@ def evaluate_sealed(
 
     Returns the stored folder under ``results``. The seed is drawn here, after the agent has
     been packed, and reaches the run directory only when the last episode has ended.
+    ``agent`` may be the URL of a served agent (``fbgym serve-agent``), which plays where
+    it is served.
     """
+    if isinstance(agent, str):
+        from fbgym.remote.agent import RemoteAgent
+
+        agent = RemoteAgent(agent)
     defined = get_suite(suite) if isinstance(suite, str) else suite
     work = Path(tempfile.mkdtemp(prefix="fbgym-sealed-"))
     name = getattr(agent, "name", type(agent).__name__)

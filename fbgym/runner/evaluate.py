@@ -87,6 +87,17 @@ def agent_card(agent: Agent) -> dict[str, Any]:
     return card
 
 
+def _isolation(players: Players) -> dict[str, Any]:
+    """How the agent was kept from the judge: nothing in-process, the network when served."""
+    if players.in_process:
+        return {}
+    if players.remote is not None:
+        from fbgym.remote.agent import REMOTE_ISOLATION
+
+        return dict(REMOTE_ISOLATION)
+    return agent_isolation()
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -116,7 +127,7 @@ def _open(run: RunDir, meta: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def evaluate(
-    agent: Agent,
+    agent: Agent | str,
     envs: str | Sequence[str] | Suite = "default",
     *,
     channels: Sequence[str] | None = None,
@@ -160,7 +171,15 @@ def evaluate(
     :mod:`fbgym.leaderboard.sealed`); a sealed run cannot be resumed.
     Returns one row per episode (``fbgym.runner.records.EPISODE_COLUMNS``, then the family
     metrics), with the run directory in ``df.attrs["run_dir"]``.
+
+    ``agent`` may be the URL of an agent served with ``fbgym serve-agent`` (or a
+    :class:`fbgym.remote.RemoteAgent`): it plays where it is served, each judge process
+    reaching it through a connection of its own.
     """
+    if isinstance(agent, str):
+        from fbgym.remote.agent import RemoteAgent
+
+        agent = RemoteAgent(agent)
     specs, suite = build_specs(
         envs,
         channels=channels,
@@ -185,7 +204,7 @@ def evaluate(
         "python": platform.python_version(),
         "agent": card,
         "agent_process": "in-process" if in_process else "separate",
-        "agent_isolation": {} if in_process else agent_isolation(),
+        "agent_isolation": _isolation(players),
         "evaluation": "open" if sealed_seed is None else "sealed",
         "suite": suite,
         "seed": seed,

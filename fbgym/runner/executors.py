@@ -312,7 +312,14 @@ class BatchedExecutor:
             player.close()
 
     def _play(self, player, name, streams, skip, step_timeout):
-        player.new_stream()
+        try:
+            player.new_stream()
+        except Exception:  # the agent cannot start (a dead served agent): play stream by
+            # stream, which fails the episodes of each stream it cannot start, not the run
+            for stream in streams:
+                for episode in iter_stream(player, name, stream, skip, step_timeout):
+                    yield [episode]
+            return
         waiting = deque(streams)
         lanes: list[_Lane] = []
         while waiting or lanes:

@@ -163,10 +163,16 @@ class Players:
     in_process: bool = False
     agent: Any = None
     """In-process only: the caller's own agent object, played where the run is."""
+    remote: Any = None
+    """An agent served at a URL: its :class:`fbgym.remote.agent.Endpoint`, nothing packed."""
 
     @classmethod
     def of(cls, agent: Agent, *, in_process: bool = False) -> Players:
         """Players of ``agent``; in-process runs keep the object itself, too."""
+        if getattr(agent, "remote_url", None) is not None:  # played where it is served
+            if in_process:
+                raise ConfigError("a served agent plays where it is served, never in-process")
+            return cls(agent_name(agent), bool(agent.batching), None, remote=agent.endpoint)
         try:
             payload: AgentPayload | None = AgentPayload.pack(agent)
         except ConfigError:
@@ -187,7 +193,10 @@ class Players:
         """A player: a process of its own, or the agent in this process.
 
         ``here=False`` (in a worker process) plays a fresh copy instead of the caller's object.
+        A served agent is reached over the network.
         """
+        if self.remote is not None:
+            return self.remote.open()
         if not self.in_process:
             return ProcessPlayer(self.packed())
         if here and self.agent is not None:
@@ -196,7 +205,8 @@ class Players:
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but the caller's own agent object, which stays where it is."""
-        return {**self.__dict__, "payload": self.packed(), "agent": None}
+        payload = self.payload if self.remote is not None else self.packed()
+        return {**self.__dict__, "payload": payload, "agent": None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -466,7 +476,7 @@ def _serve(to_read: int, from_write: int) -> None:
             elif op == "close":
                 return
             else:
-                result = _handle(agent, op, message)
+                result = handle_request(agent, op, message)
             reply = {"ok": result}
         except Exception as exc:  # the agent's failure, reported to the judge
             from fbgym.runner.episode import describe_error
@@ -475,7 +485,8 @@ def _serve(to_read: int, from_write: int) -> None:
         _write_frame(from_write, json.dumps(reply).encode("utf-8"))
 
 
-def _handle(agent: Any, op: str, message: dict[str, Any]) -> Any:
+def handle_request(agent: Any, op: str, message: dict[str, Any]) -> Any:
+    """Carry out one protocol request on ``agent``; its plain-data result."""
     if op == "new_stream":
         if hasattr(agent, "new_stream"):
             agent.new_stream()

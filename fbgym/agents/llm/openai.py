@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from fbgym.agents.llm.base import LLMAgent
+from fbgym.agents.llm.base import Episode, LLMAgent
 from fbgym.agents.llm.prompts import Message, PromptTemplate
 from fbgym.errors import ConfigError, FbgymError
+from fbgym.wrappers.tools import ToolSet, tools_for
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 """HTTP statuses worth another try: timeouts, rate limits and server errors."""
@@ -97,6 +98,10 @@ class OpenAIAgent(LLMAgent):
     ``concurrency`` requests at once, so the server can batch them. ``extra_body`` is merged
     into every request (e.g. ``{"stop": ["\n\n"]}``). ``prompts``, ``max_history``,
     ``condition`` and ``seed`` are :class:`LLMAgent`'s.
+
+    ``tools=True`` offers the model its family's commands as tools (for families that have
+    them, see :mod:`fbgym.wrappers.tools`) when it is asked for an action; a reply's tool
+    calls become the text command, and a plain text reply is read as before.
     """
 
     def __init__(
@@ -118,6 +123,7 @@ class OpenAIAgent(LLMAgent):
         condition: str | None = None,
         seed: int = 0,
         name: str | None = None,
+        tools: bool = False,
     ):
         super().__init__(prompts=prompts, max_history=max_history, condition=condition, seed=seed)
         if not model:
@@ -142,6 +148,8 @@ class OpenAIAgent(LLMAgent):
         self.concurrency = int(concurrency)
         self.extra_body = dict(extra_body or {})
         self.name = name or f"openai-{model.replace('/', '-')}"
+        self.tools = bool(tools)
+        self._toolsets: list[ToolSet | None] = []
 
     def config(self) -> dict[str, Any]:
         """The served model and the decoding settings (never the key)."""
@@ -152,33 +160,54 @@ class OpenAIAgent(LLMAgent):
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "extra_body": self.extra_body,
+            "tools": self.tools,
         }
 
-    def request_body(self, messages: Sequence[Message], seed: int) -> dict[str, Any]:
-        """The JSON body asking for one reply to ``messages``."""
-        return {
+    def request_body(
+        self, messages: Sequence[Message], seed: int, toolset: ToolSet | None = None
+    ) -> dict[str, Any]:
+        """The JSON body asking for one reply to ``messages`` (offering ``toolset``'s tools)."""
+        body = {
             "model": self.model,
             "messages": list(messages),
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "seed": seed % 2**31,
-            **self.extra_body,
         }
+        if toolset is not None:
+            body.update(tools=toolset.schemas(), tool_choice="auto")
+        return {**body, **self.extra_body}
 
-    def _reply(self, messages: Sequence[Message], seed: int) -> str:
-        response = self.client.complete(self.request_body(messages, seed))
+    def prepare(self, episodes: Sequence[Episode]) -> None:
+        """Before actions are generated: the tools each episode's family offers, if any."""
+        super().prepare(episodes)
+        if self.tools:
+            self._toolsets = [tools_for(e.family) for e in episodes]
+
+    def _reply(self, messages: Sequence[Message], seed: int, toolset: ToolSet | None = None) -> str:
+        response = self.client.complete(self.request_body(messages, seed, toolset))
         try:
-            content = response["choices"][0]["message"].get("content")
+            message = response["choices"][0]["message"]
+            content, calls = message.get("content"), message.get("tool_calls")
         except (KeyError, IndexError, TypeError, AttributeError):
             raise ChatCompletionError(
                 f"expected a chat completion with choices[0].message, got {str(response)[:300]}"
             ) from None
+        if calls and toolset is not None:
+            return toolset.action(calls)
         return content or ""
 
     def generate(self, conversations: Sequence[list[Message]], seeds: Sequence[int]) -> list[str]:
-        """One reply per conversation, ``concurrency`` requests at a time."""
+        """One reply per conversation, ``concurrency`` requests at a time.
+
+        Tools are offered only for the actions :meth:`prepare` announced (not, say, for a
+        reflection a wrapping agent asks for).
+        """
+        toolsets, self._toolsets = self._toolsets, []
+        if len(toolsets) != len(conversations):
+            toolsets = [None] * len(conversations)
         if len(conversations) <= 1 or self.concurrency == 1:
-            return [self._reply(m, s) for m, s in zip(conversations, seeds)]
+            return [self._reply(*args) for args in zip(conversations, seeds, toolsets)]
         with ThreadPoolExecutor(min(self.concurrency, len(conversations))) as pool:
-            return list(pool.map(self._reply, conversations, seeds))
+            return list(pool.map(self._reply, conversations, seeds, toolsets))

@@ -1,0 +1,14 @@
+"""Gymnasium wrappers: an episode as chat messages, and tool calls for command families."""
+
+from fbgym.wrappers.chat import ChatEnv, ChatMessages
+from fbgym.wrappers.tools import Tool, ToolCallError, ToolSet, register_tools, tools_for
+
+__all__ = [
+    "ChatEnv",
+    "ChatMessages",
+    "Tool",
+    "ToolCallError",
+    "ToolSet",
+    "register_tools",
+    "tools_for",
+]
