@@ -24,7 +24,7 @@ import numpy as np
 
 import fbgym
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
-from fbgym.agents.baselines.robot import SplitMemoriser
+from fbgym.agents.controls import SplitMemoriser
 from fbgym.envs.robot.missions import LEVELS
 from fbgym.envs.robot.robots import PICKABLE_NAMES, ROBOT_EPISODES
 from fbgym.envs.robot.task import RobotConfig, RobotTask

@@ -25,7 +25,7 @@ import numpy as np
 
 import fbgym.envs.robot  # noqa: F401  (registers the robot ids)
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
-from fbgym.agents.baselines.robot import SplitMemoriser
+from fbgym.agents.controls import SplitMemoriser
 from fbgym.runner import EpisodeSpec, play_episode
 from fbgym.runner.evaluate import STREAM_LENGTH
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import fbgym.envs  # noqa: E402,F401  (registers the built-in ids)
 from fbgym.core import (
     Channel,
+    Family,
     Feedback,
     FeedbackEnv,
     FeedbackKind,
@@ -16,10 +16,10 @@ from fbgym.core import (
     Turn,
 )
 from fbgym.errors import FbgymError
-from fbgym.registry import make, register, registry
+from fbgym.registration import make, register, register_family, registry
 from fbgym.version import __version__
 
-registry.load_plugins()
+registry.load_plugins()  # fbgym's own families first, then plugins: one path for both
 
 if TYPE_CHECKING:
     import gymnasium as gym
@@ -84,7 +84,7 @@ class _Maker:
 
 
 def list_envs(family: str | None = None) -> list:
-    """Registered environments (:class:`fbgym.registry.EnvInfo`), optionally of one family."""
+    """Registered environments (:class:`fbgym.registration.EnvInfo`), optionally of one family."""
     return registry.envs(family)
 
 
@@ -94,6 +94,7 @@ __all__ = [
     "FeedbackEnv",
     "FeedbackKind",
     "FeedbackPart",
+    "Family",
     "FbgymError",
     "Outcome",
     "Problem",
@@ -104,5 +105,6 @@ __all__ = [
     "make",
     "make_vec",
     "register",
+    "register_family",
     "registry",
 ]

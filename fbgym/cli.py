@@ -45,9 +45,9 @@ def envs(family: str | None) -> None:
 @main.command()
 def suites() -> None:
     """List the named suites."""
-    from fbgym.runner import SUITES
+    from fbgym.runner import all_suites
 
-    for suite in SUITES.values():
+    for suite in all_suites().values():
         count = len(suite.specs())
         click.echo(f"{suite.label:<12} {count:>6} episodes  {suite.description}")
 
@@ -132,6 +132,8 @@ def run(
             )
         except RunDirError as exc:
             raise RunFolderError(str(exc)) from exc
+        except FbgymError as exc:
+            raise click.UsageError(str(exc)) from exc
         click.echo(f"wrote {run_dir}", err=True)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)

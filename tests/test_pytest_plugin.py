@@ -71,7 +71,7 @@ def test_examples_print_scores_beside_timings(examples):
     assert "fbgym scores" in out.stdout and "Mean" in out.stdout  # scores and timings
     for agent in ("feedback-baseline", "blind-baseline"):
         assert agent in out.stdout
-    assert "fbgym/RobotCorrection-v0|verbal" in out.stdout
+    assert "fbgym/RobotCorrection-v1|verbal" in out.stdout
 
 
 def test_skipped_without_the_flag(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 import fbgym
 from fbgym.errors import RegistrationError, UnknownIdError
-from fbgym.registry import Registry
+from fbgym.registration import Registry
 
 
 def test_builtins_are_listed_with_family_and_channels():

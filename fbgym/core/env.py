@@ -21,7 +21,7 @@ from fbgym.core.text import (
     action_problem,
     clean_text,
 )
-from fbgym.core.types import Outcome, Problem, Turn
+from fbgym.core.types import Channel, Outcome, Problem, Turn
 from fbgym.core.view import agent_feedback, channel_reward, public_problem_id
 from fbgym.errors import FbgymError
 
@@ -59,8 +59,8 @@ class FeedbackEnv(gym.Env[Observation, str]):
     ``reset(seed=s)`` plays problem ``s`` of the split unless ``options`` names one by
     ``index`` or, for a data file with ids, by ``task_id``.
 
-    ``user`` changes the simulated user's fidelity (noise, bias, delay, informativeness,
-    patience, persona) by knobs or a named preset; see ``fbgym.simulators.fidelity``.
+    Families build on :class:`fbgym.envs.base.FamilyEnv`, which adds the ``user`` argument
+    (the simulated user's fidelity by knobs or a named preset).
     """
 
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
@@ -73,7 +73,6 @@ class FeedbackEnv(gym.Env[Observation, str]):
         max_turns: int = 5,
         split: str = "test",
         dataset_seed: int = 0,
-        user: str | Mapping[str, Any] | None = None,
         privileged: bool = False,
         render_mode: str | None = None,
     ):
@@ -83,10 +82,6 @@ class FeedbackEnv(gym.Env[Observation, str]):
             raise ValueError(
                 f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}"
             )
-        if user is not None:  # fidelity knobs or a named preset over the family's critic
-            from fbgym.simulators.fidelity import apply_user
-
-            simulator = apply_user(simulator, user)
         self.task = task
         self.simulator = simulator
         self._user_sees_action = "action" in inspect.signature(simulator.respond).parameters
@@ -129,7 +124,7 @@ class FeedbackEnv(gym.Env[Observation, str]):
     @property
     def channel(self) -> str:
         """The feedback channel of this env's simulated user."""
-        return self.simulator.channel.value
+        return Channel.parse(self.simulator.channel).value
 
     @property
     def problem(self) -> Problem:

@@ -29,7 +29,15 @@ from fbgym.errors import ConfigError, RegistrationError
 CHANNELS = ("verbal", "unary", "ranked")
 """The channels suites play by default: the three forms of feedback."""
 
-REFERENCES = ("baseline", "prompt", "hints", "metrics", "critic_prompt")
+BUILTIN_SUITES: Mapping[str, tuple[int, str]] = {
+    "default": (2, "Every family's latest version in the verbal, unary and ranked channels."),
+    "hard": (1, "The top levels of every family's latest version: headroom above the baselines."),
+    "smoke": (2, "Every family's latest version, 10 seeds per channel: a quick check."),
+}
+"""fbgym's own suites, ``name: (version, description)``: only fbgym's families add to them, so
+``default@2`` plays the same episodes wherever it runs. Bump a version when its episodes change."""
+
+REFERENCES = ("baseline", "prompt", "hints", "metrics", "critic_prompt", "tools")
 """The :class:`Family` fields that name a ``module:attr`` to load on first use."""
 
 
@@ -78,6 +86,9 @@ class Family:
     """``module:attr`` of ``metrics(transcript, max_turns) -> {name: value}`` per episode."""
     critic_prompt: str | None = None
     """``module:attr`` of the model-backed critic's prompt for this family."""
+    tools: str | None = None
+    """``module:attr`` of the :class:`~fbgym.core.tools.ToolSet` its commands are, for
+    agents that speak tool calls (families whose actions are commands)."""
     suites: Mapping[str, tuple[SuiteEntry, ...]] = field(default_factory=dict)
     """Entries this family adds to named suites (``default``, ``smoke``, ``hard``, its own)."""
     data_formats: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -1,10 +1,10 @@
-"""The two interfaces a family plugs into FeedbackEnv: a Task and a Simulator."""
+"""The interfaces a family plugs into fbgym: a Task, a Simulator, and a baseline Policy."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from fbgym.core.types import Channel, Feedback, Outcome, Problem, Turn
 
@@ -45,4 +45,18 @@ class Simulator(Protocol):
         A simulator that also declares an ``action`` keyword is given the action's text
         (e.g. to prefer longer answers, as a verbosity-biased annotator does).
         """
+        ...
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """One episode's decision-maker of a family's baseline (see ``Family.baseline``).
+
+    Made per episode as ``factory(problem, use_feedback=..., rng=..., memory=...)``, where
+    ``problem`` is ``info["problem"]`` from reset and ``memory`` a dict the family keeps
+    across the episodes of a stream.
+    """
+
+    def act(self, observation: dict[str, str], info: dict[str, Any]) -> str:
+        """The next action."""
         ...

@@ -84,6 +84,9 @@ class Feedback:
     """The judge's annotations (a deliberately wrong hint, a flipped label, feedback held
     back by a delay): recorded for evaluation, never shown to the agent."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "channel", Channel.parse(self.channel))  # "verbal" works too
+
     @property
     def kinds(self) -> tuple[FeedbackKind, ...]:
         """The kinds of the verbal parts, in order."""

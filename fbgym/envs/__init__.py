@@ -1,3 +1,1 @@
-"""Built-in task families; importing this registers their environment ids."""
-
-from fbgym.envs import code, math, robot, search  # noqa: F401
+"""Built-in task families: one package each, declaring its ``FAMILY`` (an entry point)."""

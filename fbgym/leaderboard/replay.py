@@ -17,7 +17,7 @@ from typing import Any
 import gymnasium as gym
 
 from fbgym.errors import SubmissionRejected, UnknownIdError
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.runner.player import stand_in
 
 _VERSION = re.compile(r"-v(\d+)$")

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 
 from fbgym.core.text import MAX_ACTION_CHARS, MAX_OBSERVATION_CHARS
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.remote.protocol import BadRequest, dumps, field, loads
 from fbgym.remote.sessions import ServeConfig, Session, Sessions
 from fbgym.version import __version__

@@ -19,7 +19,7 @@ from typing import Any
 import gymnasium as gym
 
 from fbgym.errors import ConfigError, FbgymError, UnknownIdError
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.remote import protocol
 from fbgym.remote.protocol import BadRequest
 

@@ -15,12 +15,12 @@ import pandas as pd
 
 from fbgym.agents.base import Agent
 from fbgym.errors import FbgymError
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.runner.episode import EpisodeSpec
 from fbgym.runner.executors import Executor, get_executor, make_streams
 from fbgym.runner.player import Players, judge_memory_hidden, probe_isolation
 from fbgym.runner.records import EPISODE_COLUMNS, RunDir
-from fbgym.runner.suites import CHANNELS, SUITES, Suite, get_suite
+from fbgym.runner.suites import CHANNELS, Suite, all_suites, get_suite
 from fbgym.version import __version__
 
 STREAM_LENGTH = 20
@@ -41,7 +41,7 @@ def build_specs(
     ``privileged`` makes every env expose its family structure (``privileged=True`` joins
     the env kwargs, so the run records what its envs exposed).
     """
-    if isinstance(envs, str) and envs in SUITES:
+    if isinstance(envs, str) and envs.partition("@")[0] in all_suites():
         envs = get_suite(envs)
     if isinstance(envs, Suite):
         specs = envs.specs(seed)
@@ -188,6 +188,9 @@ def evaluate(
         env_kwargs=env_kwargs,
         privileged=bool(getattr(agent, "privileged", False)),
     )
+    check_envs = getattr(agent, "check_envs", None)
+    if callable(check_envs):  # an agent may refuse envs it cannot play before any is played
+        check_envs(sorted({s.env_id for s in specs}))
     if sealed_seed is not None:
         specs = [replace(s, kwargs={**s.kwargs, "seed": int(sealed_seed)}) for s in specs]
         if executor == "ray" or getattr(executor, "name", "") == "ray":

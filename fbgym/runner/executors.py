@@ -259,7 +259,7 @@ def _die_with_parent() -> None:
 
 def _pickle_runtime_envs() -> bytes:
     """The ids registered at runtime in this process, for workers that start afresh."""
-    from fbgym.registry import registry
+    from fbgym.registration import registry
 
     try:
         return pickle.dumps(registry.registered_at_runtime())
@@ -271,9 +271,9 @@ def _pickle_runtime_envs() -> bytes:
 
 
 def _adopt(envs: bytes) -> None:
-    import fbgym  # noqa: F401  (registers the built-in and plugin ids)
-    from fbgym.registry import registry
+    from fbgym.registration import registry
 
+    registry.load_plugins()  # fbgym's own families and the plugins', as `import fbgym` does
     registry.adopt(pickle.loads(envs))
 
 

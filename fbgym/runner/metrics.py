@@ -154,7 +154,7 @@ def teachability(
 def family_summary(df: pd.DataFrame, *, by: Sequence[str] = GROUP) -> pd.DataFrame:
     """Per group, the mean of each family metric column with a bootstrap 95% CI.
 
-    The columns come from ``fbgym.runner.family_metrics``; a group without a metric has no
+    The columns come from each family's ``Family.metrics``; a group without a metric has no
     row for it.
     """
     metric_columns = [c for c in df.columns if c not in NOT_METRICS]

@@ -1,23 +1,30 @@
-"""Named, versioned suites: which env ids, channels, kwargs and seeds an evaluation plays."""
+"""Named, versioned suites: which env ids, channels, kwargs and seeds an evaluation plays.
+
+fbgym's own suites (``default``, ``hard``, ``smoke``) are assembled from the entries its
+families declare (``Family.suites``); a plugin family's suites are its own names
+(``"riddles"`` or ``"riddles@2"``); :func:`register_suite` adds one by hand.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from dataclasses import dataclass
 
-from fbgym.errors import UnknownIdError
+from fbgym.catalog import Catalog
+from fbgym.core.family import BUILTIN_SUITES, CHANNELS, SuiteEntry
+from fbgym.errors import RegistrationError, UnknownIdError
+from fbgym.registration import registry
 from fbgym.runner.episode import EpisodeSpec
 
-
-@dataclass(frozen=True)
-class SuiteEntry:
-    """One env id in a suite: its channels, kwargs and how many seeds."""
-
-    env_id: str
-    channels: tuple[str, ...]
-    episodes: int
-    kwargs: dict[str, Any] = field(default_factory=dict)
+__all__ = [
+    "CHANNELS",
+    "Suite",
+    "SuiteEntry",
+    "all_suites",
+    "get_suite",
+    "register_suite",
+    "unregister_suite",
+]
 
 
 @dataclass(frozen=True)
@@ -44,53 +51,59 @@ class Suite:
         return f"{self.name}@{self.version}"
 
 
-CHANNELS = ("verbal", "unary", "ranked")
-
-SUITES: dict[str, Suite] = {}
+_REGISTERED: Catalog[Suite] = Catalog("suite", hint="`fbgym suites` lists them")
+_NAMED = re.compile(r"^(?P<name>[\w.-]+?)(?:@(?P<version>\d+))?$")
 
 
 def register_suite(suite: Suite) -> Suite:
-    """Add a suite; names are unique."""
-    if suite.name in SUITES:
-        raise ValueError(f"suite {suite.name!r} is already defined")
-    SUITES[suite.name] = suite
-    return suite
+    """Add a suite by hand; its name must be new."""
+    if suite.name in _declared():
+        raise RegistrationError(f"suite {suite.name!r} is already declared by a family")
+    return _REGISTERED.add(suite.name, suite)
+
+
+def unregister_suite(name: str) -> Suite:
+    """Take out a suite added by :func:`register_suite`."""
+    return _REGISTERED.remove(name)
+
+
+def all_suites() -> dict[str, Suite]:
+    """Every suite by name: fbgym's, the families' own, and those registered by hand."""
+    return dict(sorted({**_declared(), **dict(_REGISTERED.items())}.items()))
+
+
+def _declared() -> dict[str, Suite]:
+    entries: dict[str, list[SuiteEntry]] = {}
+    versions: dict[str, int] = {}
+    for _, family in registry.families.items():
+        for key, declared in family.suites.items():
+            match = _NAMED.match(key)
+            name = match["name"] if match else key
+            versions[name] = max(versions.get(name, 1), int(match and match["version"] or 1))
+            entries.setdefault(name, []).extend(declared)
+    suites = {}
+    for name, found in entries.items():
+        version, description = BUILTIN_SUITES.get(name, (versions[name], ""))
+        if not description:
+            families = sorted({registry.family_of(e.env_id).name for e in found})
+            description = f"Declared by the {', '.join(families)} family."
+        suites[name] = Suite(name, version, tuple(found), description)
+    return suites
 
 
 def get_suite(name: str) -> Suite:
-    """The suite called ``name``."""
-    try:
-        return SUITES[name]
-    except KeyError:
+    """The suite called ``name`` (``name@version`` also matches, if the version is current)."""
+    suites = all_suites()
+    match = _NAMED.match(name) if isinstance(name, str) else None
+    if match and match["name"] in suites:
+        suite = suites[match["name"]]
+        if match["version"] is None or int(match["version"]) == suite.version:
+            return suite
         raise UnknownIdError(
-            f"no suite {name!r}; known suites: {', '.join(sorted(SUITES))}"
-        ) from None
-
-
-def _entries(episodes: int, ids: Iterable[tuple[str, dict[str, Any]]]) -> tuple[SuiteEntry, ...]:
-    return tuple(SuiteEntry(env_id, CHANNELS, episodes, kwargs) for env_id, kwargs in ids)
-
-
-FAMILY_IDS = ("fbgym/Math-v0", "fbgym/Code-v0", "fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0")
-SANDBOXED = {"fbgym/Code-v0"}
-"""Families whose episodes run code in the sandbox, ten times slower: fewer seeds by default."""
-
-register_suite(
-    Suite(
-        "default",
-        1,
-        tuple(
-            SuiteEntry(env_id, CHANNELS, 100 if env_id in SANDBOXED else 200)
-            for env_id in FAMILY_IDS
-        ),
-        "Every family in the verbal, unary and ranked channels: 200 seeds each, 100 for code.",
-    )
-)
-register_suite(
-    Suite(
-        "smoke",
-        1,
-        _entries(10, [(env_id, {}) for env_id in FAMILY_IDS]),
-        "Every family in the verbal, unary and ranked channels, 10 seeds each.",
-    )
-)
+            f"suite {name!r} is not this fbgym's: it has {suite.label} (a suite's version "
+            "changes when its episodes do)"
+        )
+    catalog: Catalog[Suite] = Catalog("suite", hint="`fbgym suites` lists them")
+    for known, suite in suites.items():
+        catalog.add(known, suite)
+    return catalog.get(str(name))

@@ -6,7 +6,7 @@ Model-backed critics live in :mod:`fbgym.simulators.model_critic` (imported on d
 from fbgym.simulators.annotators import Annotator, AnnotatorPool, Item, Judgment
 from fbgym.simulators.base import Critic, Critique, SimulatedUser, format_ranking, rank_attempts
 from fbgym.simulators.fidelity import LEVELS, PERSONAS, FidelityUser, UserConfig, apply_user
-from fbgym.simulators.hints import HintModel, hints_for, register_hints
+from fbgym.simulators.hints import HintModel, hints_for
 from fbgym.simulators.paraphrase import Paraphrases
 from fbgym.simulators.presets import PRESETS, get_user, register_user, users
 
@@ -30,7 +30,6 @@ __all__ = [
     "get_user",
     "hints_for",
     "rank_attempts",
-    "register_hints",
     "register_user",
     "users",
 ]

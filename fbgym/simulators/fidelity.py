@@ -343,9 +343,8 @@ def _replace(fb: Feedback, **changes: Any) -> Feedback:
 def apply_user(simulator: Simulator, spec: str | Mapping[str, Any] | UserConfig) -> Simulator:
     """``simulator`` as the user ``spec`` describes: a registered name, knobs, or a config.
 
-    >>> from fbgym.envs.math.critic import MathCritic
-    >>> from fbgym.simulators.base import SimulatedUser
-    >>> user = apply_user(SimulatedUser(MathCritic(), "verbal"), {"noise": 0.1})
+    >>> from fbgym.simulators.base import Critic, SimulatedUser
+    >>> user = apply_user(SimulatedUser(Critic(), "verbal"), {"noise": 0.1})
     >>> user.config.noise, user.channel.value
     (0.1, 'verbal')
     """

@@ -2,26 +2,24 @@
 
 Fidelity knobs are generic, but a *wrong* hint and a *ground-truth* correction depend on the
 family (for math: "too high" becomes "too low" and another step is blamed). A family says
-how through a :class:`HintModel`, registered with :func:`register_hints`; families without
-one get :class:`HintModel`'s generic behaviour (false praise as the wrong hint, the
-reference answer as the correction).
+how through a :class:`HintModel` subclass its declaration names (``Family.hints``);
+families without one get :class:`HintModel`'s generic behaviour (false praise as the wrong
+hint, the reference answer as the correction).
 
->>> class Riddles(HintModel):
-...     future_keys = frozenset({"clue"})
->>> register_hints("riddles-doc", Riddles())
->>> type(hints_for("riddles-doc")).__name__
-'Riddles'
+>>> type(hints_for("math")).__name__
+'MathHints'
+>>> type(hints_for("no-such-family")).__name__
+'HintModel'
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Sequence
 from typing import Any
 
 from fbgym.core.types import Feedback, FeedbackKind, FeedbackPart, Outcome, Problem, Turn
-from fbgym.errors import RegistrationError
+from fbgym.registration import registry
 from fbgym.simulators.paraphrase import Paraphrases
 
 GENERIC = Paraphrases(
@@ -83,24 +81,14 @@ class HintModel:
         return FeedbackPart(FeedbackKind.CORRECTION, text), {"answer": str(problem.answer)}
 
 
-_BUILTIN = {
-    "math": "fbgym.simulators.math_hints:MathHints",
-    "code": "fbgym.simulators.code_hints:CodeHints",
-}
 _HINTS: dict[str, HintModel] = {}
 _DEFAULT = HintModel()
 
 
-def register_hints(family: str, model: HintModel) -> None:
-    """Use ``model`` for the wrong hints and corrections of ``family``'s feedback."""
-    if family in _HINTS:
-        raise RegistrationError(f"hints for family {family!r} are already registered")
-    _HINTS[family] = model
-
-
 def hints_for(family: str) -> HintModel:
-    """The hint model of ``family`` (built-ins load on first use), else the generic one."""
-    if family not in _HINTS and family in _BUILTIN:
-        module, name = _BUILTIN[family].split(":")
-        _HINTS[family] = getattr(importlib.import_module(module), name)()
-    return _HINTS.get(family, _DEFAULT)
+    """The hint model ``family`` declares (``Family.hints``), else the generic one."""
+    if family not in _HINTS:
+        declared = registry.family(family) if family in registry.families else None
+        model = declared.load("hints") if declared is not None else None
+        _HINTS[family] = _DEFAULT if model is None else model()
+    return _HINTS[family]

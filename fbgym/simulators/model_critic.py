@@ -6,11 +6,11 @@ Two are built in: :class:`TransformersChat` (a causal LM and its chat template; 
 transformers are imported only when it is built) and :class:`OpenAIChat` (any server that
 speaks the OpenAI chat-completions protocol, over the standard library's ``urllib``).
 
-Prompts come from a :class:`PromptTemplate` per family; the sampling seed is drawn from the
-episode's ``rng``; replies are cached on disk under a hash of (model, messages, seed,
-settings), so a replayed episode reads the same words without calling the model. The
-feedback carries ``notes["replayable"] = False``: a model's words are not reproducible
-everywhere, so the leaderboard must not rely on them.
+Prompts come from each family's :class:`CriticPrompt` (``Family.critic_prompt``); the
+sampling seed is drawn from the episode's ``rng``; replies are cached on disk under a hash
+of (model, messages, seed, settings), so a replayed episode reads the same words without
+calling the model. The feedback carries ``notes["replayable"] = False``: a model's words
+are not reproducible everywhere, so the leaderboard must not rely on them.
 
 Use it through the simulated-user extension point::
 
@@ -38,7 +38,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from fbgym.core.text import clean_text
 from fbgym.core.types import FeedbackKind, FeedbackPart, Outcome, Problem, Turn
-from fbgym.errors import ConfigError, FbgymError, RegistrationError
+from fbgym.errors import ConfigError, FbgymError
+from fbgym.registration import registry
 from fbgym.simulators.base import Critic, Critique
 
 Message = dict[str, str]
@@ -64,8 +65,8 @@ class ChatModel(Protocol):
 
 
 @dataclass(frozen=True)
-class PromptTemplate:
-    """A family's prompt: a system message and a user message with ``{fields}``.
+class CriticPrompt:
+    """A model-backed critic's prompt: a system message and a user message with ``{fields}``.
 
     Fields: ``instruction``, ``problem``, ``reference`` (the answer), ``solution`` (worked
     steps), ``verdict`` (the grader's), ``diagnosis`` (its details, JSON) and ``earlier``
@@ -99,47 +100,26 @@ class PromptTemplate:
         ]
 
 
-_SYSTEM = (
+TEACHER = (
     "You are a teacher giving short feedback on a student's attempt. You know the reference "
     "solution. Say what is wrong and what to check next in one or two sentences. Never "
     "state the reference answer."
 )
-TEMPLATES: dict[str, PromptTemplate] = {
-    "default": PromptTemplate(
-        _SYSTEM,
-        "Task: {instruction}\n{problem}\nReference: {reference}\nThe attempt was {verdict}; "
-        "grader's details: {diagnosis}\nFeedback so far:\n{earlier}\nYour feedback:",
-    ),
-    "math": PromptTemplate(
-        _SYSTEM,
-        "Problem: {problem}\nWorked solution:\n{solution}\nReference answer: {reference}\n"
-        "The student's answer was {verdict}; details: {diagnosis}\nFeedback so far:\n"
-        "{earlier}\nWithout giving the answer, your feedback:",
-    ),
-    "code": PromptTemplate(
-        _SYSTEM.replace("student", "programmer"),
-        "Task: {instruction}\n{problem}\nThe program was {verdict}; test report: "
-        "{diagnosis}\nFeedback so far:\n{earlier}\nWithout writing the code, your feedback:",
-    ),
-    "search": PromptTemplate(
-        "You are a user looking for documents. React to the results in one or two "
-        "sentences, saying what is relevant and what is missing.",
-        "Your need: {problem}\nWhat you are after: {reference}\nThe results were "
-        "{verdict}; details: {diagnosis}\nSaid so far:\n{earlier}\nYour reply:",
-    ),
-    "robot": PromptTemplate(
-        "You are a person correcting a robot. Say in one sentence what to do differently.",
-        "Task: {problem}\nThe robot's attempt was {verdict}; details: {diagnosis}\n"
-        "Said so far:\n{earlier}\nYour correction:",
-    ),
-}
+"""The system message of the built-in critic prompts (a family may adapt it)."""
+
+DEFAULT_CRITIC_PROMPT = CriticPrompt(
+    TEACHER,
+    "Task: {instruction}\n{problem}\nReference: {reference}\nThe attempt was {verdict}; "
+    "grader's details: {diagnosis}\nFeedback so far:\n{earlier}\nYour feedback:",
+)
+"""For families that declare no ``critic_prompt`` of their own."""
 
 
-def register_template(family: str, template: PromptTemplate) -> None:
-    """Use ``template`` for model-backed feedback on ``family``'s problems."""
-    if family in TEMPLATES:
-        raise RegistrationError(f"a prompt template for family {family!r} already exists")
-    TEMPLATES[family] = template
+def critic_prompt_for(family: str) -> CriticPrompt:
+    """The critic prompt ``family`` declares (``Family.critic_prompt``), else the default."""
+    declared = registry.family(family) if family in registry.families else None
+    prompt = declared.load("critic_prompt") if declared is not None else None
+    return DEFAULT_CRITIC_PROMPT if prompt is None else prompt
 
 
 class ModelCritic(Critic):
@@ -152,7 +132,7 @@ class ModelCritic(Critic):
         cache_dir: str | Path | None = None,
         temperature: float = 0.7,
         max_tokens: int = 128,
-        templates: Mapping[str, PromptTemplate] | None = None,
+        templates: Mapping[str, CriticPrompt] | None = None,
     ):
         if not 0.0 <= temperature <= 2.0:
             raise ConfigError(f"temperature must be in [0, 2], got {temperature!r}")
@@ -162,13 +142,13 @@ class ModelCritic(Critic):
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.temperature = float(temperature)
         self.max_tokens = int(max_tokens)
-        self.templates = {**TEMPLATES, **(templates or {})}
+        self.templates = dict(templates or {})
 
     def critique(
         self, problem: Problem, history: Sequence[Turn], outcome: Outcome, rng: random.Random
     ) -> Critique:
         """The model's feedback on one graded attempt."""
-        template = self.templates.get(problem.family, self.templates["default"])
+        template = self.templates.get(problem.family) or critic_prompt_for(problem.family)
         messages = template.render(problem, history, outcome)
         seed = rng.getrandbits(31)
         key = self.cache_key(messages, seed)

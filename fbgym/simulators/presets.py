@@ -29,13 +29,13 @@ through the same point. Register your own with :func:`register_user`; then
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from fbgym.catalog import Catalog
 from fbgym.core.protocols import Simulator
-from fbgym.errors import RegistrationError, UnknownIdError
+from fbgym.errors import RegistrationError
 from fbgym.simulators.fidelity import FidelityUser, UserConfig
 
 UserFactory = Callable[[Simulator], Simulator]
@@ -80,7 +80,9 @@ class UserInfo:
     description: str = ""
 
 
-_USERS: dict[str, UserInfo] = {}
+_USERS: Catalog[UserInfo] = Catalog(
+    "simulated user", hint="`fbgym.simulators.users()` lists them"
+)
 
 
 def register_user(name: str, factory: UserFactory, *, description: str = "") -> UserInfo:
@@ -90,34 +92,19 @@ def register_user(name: str, factory: UserFactory, *, description: str = "") -> 
     ``respond(problem, history, outcome, rng)`` — and returns the user the env talks to:
     a wrapper around it (as the presets are), or a new simulator of the same channel.
     """
-    if not isinstance(name, str) or not name:
-        raise RegistrationError(f"a simulated user needs a non-empty name, got {name!r}")
-    if name in _USERS:
-        raise RegistrationError(
-            f"simulated user {name!r} is already registered; choose another name"
-        )
     if not callable(factory):
         raise RegistrationError(f"the factory of user {name!r} must be callable, got {factory!r}")
-    info = UserInfo(name, factory, description)
-    _USERS[name] = info
-    return info
+    return _USERS.add(name, UserInfo(name, factory, description))
 
 
 def get_user(name: str) -> UserFactory:
     """The factory registered as ``name``; unknown names get near-miss suggestions."""
-    try:
-        return _USERS[name].factory
-    except KeyError:
-        close = difflib.get_close_matches(name, list(_USERS), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise UnknownIdError(
-            f"no simulated user {name!r}{hint} (registered: {', '.join(sorted(_USERS))})"
-        ) from None
+    return _USERS.get(name).factory
 
 
 def users() -> list[UserInfo]:
     """Every registered simulated user, sorted by name."""
-    return [_USERS[n] for n in sorted(_USERS)]
+    return [info for _, info in _USERS.items()]
 
 
 for _name, _config in PRESETS.items():

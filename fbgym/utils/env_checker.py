@@ -72,7 +72,7 @@ def check_feedback_env(
 
     Raises :class:`EnvContractError` at the first breach; returns what was checked.
     """
-    from fbgym.registry import registry
+    from fbgym.registration import registry
 
     info = registry.get(env_id)
     chosen = tuple(channels or info.channels)
@@ -295,7 +295,7 @@ print(json.dumps(out))
 
 
 def _across_processes(env_id: str, kwargs: dict[str, Any]) -> None:
-    from fbgym.registry import registry
+    from fbgym.registration import registry
 
     channels = list(registry.get(env_id).channels)
     argument = json.dumps([env_id, kwargs, channels])

@@ -1,7 +1,7 @@
 """Gymnasium wrappers: an episode as chat messages, and tool calls for command families."""
 
 from fbgym.wrappers.chat import ChatEnv, ChatMessages
-from fbgym.wrappers.tools import Tool, ToolCallError, ToolSet, register_tools, tools_for
+from fbgym.wrappers.tools import Tool, ToolCallError, ToolSet, tools_for
 
 __all__ = [
     "ChatEnv",
@@ -9,6 +9,5 @@ __all__ = [
     "Tool",
     "ToolCallError",
     "ToolSet",
-    "register_tools",
     "tools_for",
 ]

@@ -27,7 +27,7 @@ def test_run_then_submit_then_show(tmp_path):
     assert "accepted (verified): feedback-baseline by ann" in submitted.stdout
     shown = _fbgym("leaderboard", "show", "--results", "lb", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert "smoke@1 [privileged] · all · all" in shown.stdout
+    assert "smoke@2 [privileged] · all · all" in shown.stdout
     assert "  1 feedback-baseline      ann" in shown.stdout
 
 

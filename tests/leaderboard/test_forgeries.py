@@ -76,7 +76,7 @@ def test_episode_dropped_from_meta_too_is_missing_from_the_suite(run_copy, edito
     editor.edit_episodes(run, lambda records: records.pop(4))
     editor.edit_meta(run, lambda meta: meta["episodes"].remove(dropped))
     reason = _rejected(run, tmp_path, "missing-episodes")
-    assert f"1 of the {SMOKE_EPISODES} episodes of suite smoke@1 are missing" in reason
+    assert f"1 of the {SMOKE_EPISODES} episodes of suite smoke@2 are missing" in reason
 
 
 def test_changed_seed_is_rejected(run_copy, editor, tmp_path):
@@ -123,7 +123,7 @@ def test_env_version_that_does_not_exist_is_rejected(run_copy, editor, tmp_path)
 def test_unknown_suite_version_is_rejected(run_copy, editor, tmp_path):
     run = run_copy("feedback")
     editor.edit_meta(run, lambda meta: meta.update(suite="smoke@9"))
-    assert "smoke@9 does not exist; this fbgym defines smoke@1" in _rejected(
+    assert "smoke@9 does not exist; this fbgym defines smoke@2" in _rejected(
         run, tmp_path, "unknown-suite"
     )
 

@@ -14,7 +14,7 @@ from fbgym.leaderboard.limits import SubmissionLimits, replay_bound
 from fbgym.leaderboard.replay import check_env
 from fbgym.leaderboard.store import ResultsStore
 from fbgym.leaderboard.submit import submit
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.runner import get_suite
 
 
@@ -204,7 +204,7 @@ def test_transcript_longer_than_the_turn_budget_is_rejected_before_replay(
     turns = []
 
     def stretch(records):
-        record = next(r for r in records if r["env_id"] == "fbgym/Math-v0")
+        record = next(r for r in records if r["env_id"] == "fbgym/Math-v1")
         record["transcript"] = record["transcript"] + record["transcript"][-1:] * 40
         record.update(episode_totals(record["transcript"]))
         turns.append(len(record["transcript"]))

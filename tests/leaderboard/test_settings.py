@@ -15,7 +15,7 @@ from fbgym.leaderboard.submit import submit
 from fbgym.leaderboard.tables import leaderboard
 from fbgym.leaderboard.text import format_leaderboard
 from fbgym.runner import Suite, SuiteEntry
-from fbgym.runner.suites import SUITES, register_suite
+from fbgym.runner.suites import register_suite, unregister_suite
 
 
 def _rejected(run, tmp_path, code, **kwargs) -> str:
@@ -92,9 +92,9 @@ def test_suite_run_with_other_kwargs_than_its_suite_is_rejected(
     run_copy, editor, tmp_path, kwargs, no_env
 ):
     run = run_copy("feedback")
-    editor.set_kwargs(run, "fbgym/Math-v0", kwargs)
+    editor.set_kwargs(run, "fbgym/Math-v1", kwargs)
     reason = _rejected(run, tmp_path, "env-kwargs")
-    assert "suite smoke@1" in reason and "fbgym/Math-v0" in reason
+    assert "suite smoke@2" in reason and "fbgym/Math-v1" in reason
 
 
 def test_timeout_turn_copied_many_times_is_rejected_before_replay(
@@ -128,7 +128,7 @@ def privileged_suite():
         Suite("peek", 1, (SuiteEntry("fbgym/Math-v0", ("verbal",), 3, {"privileged": True}),))
     )
     yield suite
-    del SUITES[suite.name]
+    unregister_suite(suite.name)
 
 
 def test_privileged_label_follows_the_env_not_the_agent(privileged_suite, tmp_path):
@@ -192,7 +192,7 @@ def test_unverified_run_is_ranked_apart_from_replayed_ones(played, run_copy, edi
     assert json.loads((forged / "submission.json").read_text())["status"] == "unverified"
     table = leaderboard(Index(ResultsStore(results)).episodes(), family="all")
     assert dict(zip(table["submitter"], table["setting"])) == {
-        "ann": "smoke@1 [privileged]",
-        "mallory": "smoke@1 [privileged] [unverified]",
+        "ann": "smoke@2 [privileged]",
+        "mallory": "smoke@2 [privileged] [unverified]",
     }
     assert list(table["rank"]) == [1, 1]  # each first in its own setting

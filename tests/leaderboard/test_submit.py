@@ -45,9 +45,9 @@ def test_accepted_run_is_stored_verbatim_and_indexed(played, tmp_path):
         assert (folder / name).read_bytes() == (played["feedback"] / name).read_bytes()
     manifest = json.loads((folder / "submission.json").read_text())
     validate("manifest", manifest, "submission.json")
-    assert manifest["status"] == "verified" and manifest["suite"] == {"name": "smoke", "version": 1}
+    assert manifest["status"] == "verified" and manifest["suite"] == {"name": "smoke", "version": 2}
     assert manifest["agent"]["version"] == "1.2" and manifest["agent"]["revision"] == "abc123"
-    assert manifest["envs"]["fbgym/Math-v0"]["version"] == 0
+    assert manifest["envs"]["fbgym/Math-v1"]["version"] == 1
     episodes = Index(ResultsStore(results)).episodes()
     assert len(episodes) == manifest["episodes"] == len(json.loads(
         (folder / "meta.json").read_text())["episodes"])  # fmt: skip

@@ -46,7 +46,7 @@ def test_filters_and_text_table(board):
     only = leaderboard(index.episodes(), family="math", channel="unary")
     assert set(only["family"]) == {"math"} and set(only["channel"]) == {"unary"}
     text = format_leaderboard(only)
-    assert text.startswith("smoke@1 [privileged] · math · unary (K=5")
+    assert text.startswith("smoke@2 [privileged] · math · unary (K=5")
     assert "feedback-baseline" in text and "blind-baseline" in text and "privileged" in text
     assert "No submissions yet" in format_leaderboard(leaderboard(index.episodes().iloc[:0]))
 

@@ -17,7 +17,7 @@ from fbgym.remote import RemoteAgent
 from fbgym.remote.agent_server import create_agent_app
 from fbgym.remote.serving import BackgroundServer
 from fbgym.runner.player import AgentError
-from fbgym.runner.suites import SUITES, Suite, SuiteEntry, register_suite
+from fbgym.runner.suites import Suite, SuiteEntry, all_suites, register_suite
 
 ENVS = ["fbgym/Math-v0", "fbgym/ConvSearch-v0", "fbgym/RobotCorrection-v0"]
 PLAYED = ["key", "success", "turns", "attempts", "score", "error"]
@@ -53,7 +53,7 @@ def test_a_served_agent_plays_as_it_does_in_a_player_process(baseline_url, tmp_p
 
 @pytest.fixture
 def mini_suite():
-    if "remote-mini" not in SUITES:
+    if "remote-mini" not in all_suites():
         register_suite(
             Suite(
                 "remote-mini",

@@ -9,7 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.remote import RemoteError, make
 from fbgym.remote.client import websocket_url
 from fbgym.remote.server import ServeConfig, create_app

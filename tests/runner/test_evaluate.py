@@ -11,7 +11,7 @@ import pytest
 import fbgym
 from fbgym.agents import FeedbackAgent
 from fbgym.agents.base import BaseAgent
-from fbgym.errors import FbgymError
+from fbgym.errors import FbgymError, UnknownIdError
 from fbgym.runner import RunDir, get_suite
 
 
@@ -133,9 +133,20 @@ def _processes_mentioning(text):
     return found
 
 
-def test_named_suites():
-    assert len(get_suite("smoke").specs()) == 120
-    assert get_suite("default").label == "default@1"
+def test_named_suites_are_assembled_from_every_family_and_matched_by_label():
+    smoke = get_suite("smoke")
+    assert len(smoke.specs()) == 120
+    assert {e.env_id for e in smoke.entries} == {
+        "fbgym/Math-v1", "fbgym/Code-v1", "fbgym/ConvSearch-v1", "fbgym/RobotCorrection-v1"
+    }  # fmt: skip
+    assert get_suite("default").label == "default@2"
+    assert get_suite("default@2") is not None
+    with pytest.raises(UnknownIdError, match="default@2"):
+        get_suite("default@1")  # an old version is not silently the new one
+    with pytest.raises(UnknownIdError, match="did you mean 'smoke'"):
+        get_suite("smok")
+    hard = get_suite("hard")
+    assert all(e.kwargs.get("levels") for e in hard.entries)
 
 
 class Sleepy(BaseAgent):

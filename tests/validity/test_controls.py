@@ -8,7 +8,7 @@ import pytest
 import fbgym
 from fbgym.agents import BlindAgent
 from fbgym.leaderboard.sealed import evaluate_sealed
-from fbgym.runner.suites import SUITES, Suite, SuiteEntry, register_suite
+from fbgym.runner.suites import Suite, SuiteEntry, all_suites, register_suite
 from tests.validity.controls import (
     GraderTamperer,
     IdRegenerator,
@@ -83,9 +83,9 @@ def test_grader_tamperer_fails_every_episode_and_replays_as_such(tmp_path):
 
 @pytest.fixture(scope="module")
 def math_suite():
-    if "controls-math" not in SUITES:
+    if "controls-math" not in all_suites():
         register_suite(Suite("controls-math", 1, (SuiteEntry(MATH[0], ("verbal",), 30),)))
-    return SUITES["controls-math"]
+    return all_suites()["controls-math"]
 
 
 def test_id_regenerator_solves_open_problems_and_guesses_on_sealed_ones(math_suite, tmp_path):

@@ -5,10 +5,9 @@ import json
 import gymnasium as gym
 import pytest
 
-from fbgym.errors import RegistrationError
-from fbgym.registry import registry
+from fbgym.core.family import Family
+from fbgym.registration import registry
 from fbgym.wrappers import ChatEnv, Tool, ToolCallError, ToolSet, tools_for
-from fbgym.wrappers.tools import TOOLSETS, register_tools
 
 
 def call(name, arguments, id=None):
@@ -109,24 +108,26 @@ def test_families_without_commands_have_no_tools():
     assert info["tools"] is None
 
 
-def test_a_plugin_family_declares_tools_beside_its_env(tmp_path, monkeypatch):
+def test_a_plugin_family_declares_its_tools(tmp_path, monkeypatch):
     package = tmp_path / "riddlelab"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "tools.py").write_text(
-        "from fbgym.wrappers.tools import Tool, ToolSet, register_tools\n"
-        "register_tools(ToolSet('riddles', (Tool('guess', 'Guess.', {'type': 'object', "
+        "from fbgym.core.tools import Tool, ToolSet\n"
+        "TOOLS = ToolSet('riddles', (Tool('guess', 'Guess.', {'type': 'object', "
         "'properties': {'word': {'type': 'string'}}, 'required': ['word']}, "
-        "lambda a: 'guess: ' + a['word']),)))\n"
+        "lambda a: 'guess: ' + a['word']),))\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    registry.register("lab/Riddles-v0", "riddlelab.env:RiddleEnv", family="riddles")
+    family = Family(
+        "riddles", "riddlelab.env:RiddleEnv", {"lab/Riddles-v0": {}}, tools="riddlelab.tools:TOOLS"
+    )
+    registry.register_family(family)
     try:
         assert tools_for("riddles").command(call("guess", {"word": "egg"})) == "guess: egg"
-        assert TOOLSETS.source("riddles") == "user" and TOOLSETS.source("search") == "fbgym"
     finally:
         registry.unregister("lab/Riddles-v0")
-        TOOLSETS.remove("riddles")
+    assert tools_for("riddles") is None  # gone with its family
 
 
 def test_tool_sets_are_checked_when_declared():
@@ -139,5 +140,3 @@ def test_tool_sets_are_checked_when_declared():
         Tool("t", "T.", {"type": "object", "properties": {"a": {"type": "nope"}}}, lambda a: "t")
     with pytest.raises(ValueError, match="tool name"):
         Tool("has space", "T.", {"type": "object"}, lambda a: "t")
-    with pytest.raises(RegistrationError, match="already registered"):
-        register_tools(ToolSet("search", (good,)))

@@ -2,59 +2,34 @@
 
 ``FeedbackAgent`` and ``BlindAgent`` share each family's candidate generator; only the first
 uses the feedback (verbal: prune by what it says; ranked: by the order; unary: drop what
-was tried). Family policies live in ``fbgym.agents.baselines.<family>`` and register with
-:func:`policy`; they are imported on first use.
+was tried). A family names its policy in its declaration (``Family.baseline``, see
+:class:`~fbgym.core.family.Family`), loaded on first use; a family without one cannot be
+played by these agents, and says so.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any
 
-from fbgym.agents.base import BaseAgent, Observation
+from fbgym.agents.base import BaseAgent
+from fbgym.core.env import Observation
+from fbgym.core.protocols import Policy
 from fbgym.core.seeding import make_random
-from fbgym.errors import FbgymError
+from fbgym.errors import ConfigError, FbgymError
+from fbgym.registration import registry
 
 
-class Policy(Protocol):
-    """One episode's decision-maker for one family."""
-
-    def act(self, observation: Observation, info: dict[str, Any]) -> str:
-        """The next action."""
-        ...
-
-
-PolicyFactory = Callable[..., Policy]
-"""Called as ``factory(problem, use_feedback=..., rng=..., memory=...)`` where ``problem`` is
-``info["problem"]`` from reset and ``memory`` a dict the family keeps across episodes."""
-
-_POLICIES: dict[str, PolicyFactory] = {}
-
-
-def policy(family: str) -> Callable[[PolicyFactory], PolicyFactory]:
-    """Register the baseline policy of ``family``."""
-
-    def add(factory: PolicyFactory) -> PolicyFactory:
-        if family in _POLICIES:
-            raise FbgymError(f"a baseline policy for family {family!r} is already registered")
-        _POLICIES[family] = factory
-        return factory
-
-    return add
-
-
-def get_policy(family: str) -> PolicyFactory:
-    """The baseline policy of ``family``, importing ``fbgym.agents.baselines.<family>``."""
-    if family not in _POLICIES:
-        try:
-            importlib.import_module(f"fbgym.agents.baselines.{family}")
-        except ModuleNotFoundError:
-            pass
-    if family not in _POLICIES:
-        raise FbgymError(f"no baseline policy for family {family!r}")
-    return _POLICIES[family]
+def get_policy(family: str) -> Any:
+    """The baseline policy factory ``family`` declares; a clear error if it has none."""
+    factory = registry.family(family).load("baseline")
+    if factory is None:
+        raise FbgymError(
+            f"family {family!r} declares no baseline policy (Family.baseline), so the "
+            "feedback and blind baselines cannot play it; evaluate your own agent on it"
+        )
+    return factory
 
 
 class FeedbackAgent(BaseAgent):
@@ -77,6 +52,17 @@ class FeedbackAgent(BaseAgent):
     def new_stream(self) -> None:
         """Forget what the family policies remembered across episodes."""
         self.memory = {}
+
+    def check_envs(self, env_ids: Iterable[str]) -> None:
+        """Refuse, before anything is played, envs whose family declares no baseline policy."""
+        families = {f.name: f for f in map(registry.family_of, env_ids)}
+        missing = sorted(name for name, f in families.items() if f.baseline is None)
+        if missing:
+            raise ConfigError(
+                f"the {self.name} plays each family by the policy the family declares "
+                f"(Family.baseline); {', '.join(map(repr, missing))} declare(s) none, so "
+                "evaluate your own agent on it"
+            )
 
     def reset(self, instruction: str, *, seed: int | None = None) -> None:
         """Start an episode; the policy is chosen on the first ``act`` from the problem's family."""

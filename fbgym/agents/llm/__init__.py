@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from fbgym.agents.llm.base import Episode, LLMAgent
-from fbgym.agents.llm.prompts import PromptTemplate, prompt_for, register_prompt
+from fbgym.agents.llm.prompts import PromptTemplate, prompt_for
 
 if TYPE_CHECKING:
     from fbgym.agents.llm.hf import HFAgent
@@ -38,5 +38,4 @@ __all__ = [
     "PromptTemplate",
     "ReflexionAgent",
     "prompt_for",
-    "register_prompt",
 ]

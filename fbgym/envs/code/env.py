@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fbgym.core.env import FeedbackEnv
+from fbgym.envs.base import FamilyEnv
 from fbgym.envs.code.critic import CodeCritic
 from fbgym.envs.code.task import CodeConfig, CodeTask
 from fbgym.simulators.base import SimulatedUser
@@ -16,7 +16,7 @@ hidden test is not said unless asked for (``informativeness=3``, or the ``ground
 ``edit`` rungs of ``user={"informativeness": ...}``)."""
 
 
-class CodeEnv(FeedbackEnv):
+class CodeEnv(FamilyEnv):
     """Write a Python function that passes hidden tests.
 
     Generated string, list, number and dict problems, or a local HumanEval/MBPP-format file.
@@ -60,7 +60,7 @@ class CodeEnv(FeedbackEnv):
         generation: int = 0,
         informativeness: int | None = None,
         candidates: int = 6,
-        wall_s: float = 2.0,
+        wall_s: float = CodeConfig.wall_s,
         strict: bool = False,
         max_turns: int = 5,
         split: str = "test",

@@ -48,7 +48,7 @@ class CodeConfig:
     """``humaneval`` or ``mbpp``."""
     candidates: int = 6
     """Programs in ``info["problem"]["candidates"]`` (the reference and injected-bug mutants)."""
-    wall_s: float = 5.0
+    wall_s: float = 2.0
     """Wall-clock limit of one attempt's test run."""
     strict: bool = False
     """Refuse to run code unless the sandbox's isolation is complete."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fbgym.core.env import FeedbackEnv
+from fbgym.envs.base import FamilyEnv
 from fbgym.envs.math.critic import MathCritic
 from fbgym.envs.math.splits import check_split
 from fbgym.envs.math.task import MathConfig, MathTask
 from fbgym.simulators.base import SimulatedUser
 
 
-class MathEnv(FeedbackEnv):
+class MathEnv(FamilyEnv):
     r"""Math problems answered over several turns, with feedback after each answer.
 
     **Description** — arithmetic, GSM8K-style word problems, fractions and percentages,

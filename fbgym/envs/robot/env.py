@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fbgym.core.env import FeedbackEnv
+from fbgym.envs.base import FamilyEnv
 from fbgym.envs.robot.critic import PersonConfig, RobotCritic, RobotUser
 from fbgym.envs.robot.missions import LEVELS
 from fbgym.envs.robot.render import plot_scene, rgb_array
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-class RobotEnv(FeedbackEnv):
+class RobotEnv(FamilyEnv):
     """A robot arm over a table, told what to do in a skill language and corrected by a person.
 
     The table holds coloured blocks and balls, bowls and a drawer.

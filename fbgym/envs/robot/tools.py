@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fbgym.core.tools import Tool, ToolSet
 from fbgym.envs.robot.language import MAX_COMMANDS
 from fbgym.envs.robot.world import TABLE_X
-from fbgym.wrappers.tools import Tool, ToolSet, register_tools
 
 _OBJECT = {
     "type": "string",
@@ -45,38 +45,35 @@ def _move(arguments: Mapping[str, Any]) -> str:
     return f"move {arguments['direction']} {arguments['distance_cm']:g}cm"
 
 
-ROBOT_TOOLS = register_tools(
-    ToolSet(
-        "robot",
-        (
-            _one("pick", "Move to an object, grasp it and lift it.", "object", "pick"),
-            _one("place", "Put the held object on or in a target.", "target", "place"),
-            _one("move_to", "Move the gripper above an object.", "object", "move to"),
-            Tool(
-                "move",
-                "Move the gripper by a distance, in the person's frame.",
-                {
-                    "type": "object",
-                    "properties": {
-                        "direction": {"enum": ["left", "right", "forward", "back"]},
-                        "distance_cm": {
-                            "type": "number",
-                            "exclusiveMinimum": 0,
-                            "maximum": TABLE_X,
-                        },
+ROBOT_TOOLS = ToolSet(
+    "robot",
+    (
+        _one("pick", "Move to an object, grasp it and lift it.", "object", "pick"),
+        _one("place", "Put the held object on or in a target.", "target", "place"),
+        _one("move_to", "Move the gripper above an object.", "object", "move to"),
+        Tool(
+            "move",
+            "Move the gripper by a distance, in the person's frame.",
+            {
+                "type": "object",
+                "properties": {
+                    "direction": {"enum": ["left", "right", "forward", "back"]},
+                    "distance_cm": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": TABLE_X,
                     },
-                    "required": ["direction", "distance_cm"],
-                    "additionalProperties": False,
                 },
-                _move,
-            ),
-            _fixed("grasp", "Close the gripper where it is.", "grasp"),
-            _fixed("release", "Open the gripper, letting go of what it holds.", "release"),
-            _fixed("open_drawer", "Open the drawer.", "open drawer"),
-            _fixed("close_drawer", "Close the drawer.", "close drawer"),
+                "required": ["direction", "distance_cm"],
+                "additionalProperties": False,
+            },
+            _move,
         ),
-        max_calls=MAX_COMMANDS,
+        _fixed("grasp", "Close the gripper where it is.", "grasp"),
+        _fixed("release", "Open the gripper, letting go of what it holds.", "release"),
+        _fixed("open_drawer", "Open the drawer.", "open drawer"),
+        _fixed("close_drawer", "Close the drawer.", "close drawer"),
     ),
-    source="fbgym",
+    max_calls=MAX_COMMANDS,
 )
-"""The robot's skills, registered for the ``robot`` family."""
+"""The robot's skills, the ``robot`` family's tools (``Family.tools``)."""

@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import fbgym.envs.search.hints  # noqa: F401  (registers the family's corrections)
-from fbgym.core.env import FeedbackEnv
+from fbgym.envs.base import FamilyEnv
 from fbgym.envs.search.generator import CorpusConfig
 from fbgym.envs.search.levels import LEVELS, SPLITS
 from fbgym.envs.search.loaders import DataFiles
@@ -16,7 +15,7 @@ from fbgym.envs.search.user import SearchUser, UserTraits
 from fbgym.errors import ConfigError
 
 
-class ConvSearchEnv(FeedbackEnv):
+class ConvSearchEnv(FamilyEnv):
     """Conversational search: a user with an ambiguous request and a hidden facet.
 
     **Mission** — find the passages the user needs. The first request names only the topic

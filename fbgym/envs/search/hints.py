@@ -1,7 +1,4 @@
-"""The search family's rungs of ground truth: what to search for, then what to answer.
-
-Imported by the env, it registers itself with :func:`fbgym.simulators.hints.register_hints`.
-"""
+"""The search family's rungs of ground truth: what to search for, then what to answer."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fbgym.core.types import FeedbackKind, FeedbackPart, Outcome, Problem, Turn
-from fbgym.simulators.hints import HintModel, register_hints
+from fbgym.simulators.hints import HintModel
 from fbgym.simulators.paraphrase import Paraphrases
 
 BANK = Paraphrases(
@@ -51,6 +48,3 @@ class SearchHints(HintModel):
         docs = list(problem.data["ideal"][: problem.public["cutoff"]])
         text = BANK.say("edit", rng, docs=", ".join(docs))
         return FeedbackPart(FeedbackKind.CORRECTION, text), {"answer": docs}
-
-
-register_hints("search", SearchHints())

@@ -5,14 +5,11 @@ import gymnasium as gym
 import pytest
 
 import fbgym  # noqa: F401
-from fbgym.agents.llm.prompts import (
-    PromptTemplate,
-    extract_robot_commands,
-    extract_search_command,
-    prompt_for,
-    register_prompt,
-)
-from fbgym.errors import ConfigError, RegistrationError
+from fbgym.agents.llm.prompts import PromptTemplate, prompt_for
+from fbgym.core.prompt import DEFAULT_TEMPLATE
+from fbgym.envs.robot.prompt import extract_robot_commands
+from fbgym.envs.search.prompt import extract_search_command
+from fbgym.errors import ConfigError
 
 
 def math_env(channel="verbal"):
@@ -36,9 +33,10 @@ def test_every_registered_family_has_its_own_template(families):
         assert template.system
 
 
-def test_duplicate_template_is_rejected():
-    with pytest.raises(RegistrationError, match="already registered"):
-        register_prompt(PromptTemplate(family="math", system="x"))
+def test_a_family_without_a_template_gets_the_generic_one_and_overrides_win():
+    assert prompt_for("nobody-declared-this") is DEFAULT_TEMPLATE
+    mine = PromptTemplate(family="math", system="x")
+    assert prompt_for("math", {"math": mine}) is mine
     with pytest.raises(ConfigError, match="non-empty string"):
         PromptTemplate(family="", system="x")
 

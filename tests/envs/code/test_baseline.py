@@ -5,8 +5,8 @@ import pytest
 
 import fbgym.envs.code  # noqa: F401
 from fbgym.agents.baselines import BlindAgent, FeedbackAgent
-from fbgym.agents.baselines.code import CodePolicy
 from fbgym.core.types import Channel, Feedback
+from fbgym.envs.code.baseline import CodePolicy
 from fbgym.runner import EpisodeSpec, play_episode
 
 STEPS = [("x = x + 1", "x = x - 1"), ("x = x * 2", "x = x * 3"), ("x = x - 5", "x = x + 5")]

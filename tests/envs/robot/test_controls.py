@@ -4,7 +4,7 @@ import gymnasium as gym
 import pytest
 
 from fbgym.agents.baselines import FeedbackAgent
-from fbgym.agents.baselines.robot import SplitMemoriser
+from fbgym.agents.controls import SplitMemoriser
 from fbgym.runner import EpisodeSpec, play_episode
 from fbgym.runner.evaluate import STREAM_LENGTH
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from fbgym.registry import registry
+from fbgym.registration import registry
 
 from .conftest import CHANNELS
 

@@ -10,7 +10,7 @@ from fbgym.envs.robot.missions import LEVELS
 from fbgym.envs.robot.robots import ROBOT_EPISODES, robot_for
 from fbgym.envs.robot.task import RobotConfig, RobotTask
 from fbgym.errors import ConfigError
-from fbgym.registry import registry
+from fbgym.registration import registry
 from fbgym.runner.evaluate import STREAM_LENGTH
 
 V1 = "fbgym/RobotCorrection-v1"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from fbgym.agents.baselines import policy
 from fbgym.core.types import Feedback
 from fbgym.envs.math.program import Step, evaluate, format_number, mistakes, steps_from_json
 
@@ -54,7 +53,6 @@ def numbers_in(text: str) -> list[Fraction]:
     return [Fraction(n.replace(",", "")) for n in re.findall(r"-?\d[\d,]*(?:\.\d+)?", text)]
 
 
-@policy("math")
 class MathPolicy:
     """Propose candidate answers; with feedback, keep only those consistent with it.
 

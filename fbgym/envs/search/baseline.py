@@ -16,8 +16,7 @@ import random
 import re
 from typing import Any
 
-from fbgym.agents.base import Observation
-from fbgym.agents.baselines import policy
+from fbgym.core.env import Observation
 from fbgym.core.types import Feedback, FeedbackKind
 from fbgym.envs.search.retrieval import content_words
 
@@ -98,7 +97,6 @@ def _looks_like_id(word: str) -> bool:
     return any(ch.isdigit() for ch in word)
 
 
-@policy("search")
 def search_policy(
     problem: dict[str, Any], *, use_feedback: bool, rng: random.Random, memory: dict[str, Any]
 ) -> SearchPolicy:

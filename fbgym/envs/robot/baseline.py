@@ -16,21 +16,17 @@ channel:
 
 With feedback, offsets that reached their object and rules the person taught go into
 ``memory``, so later episodes with the same robot and person start from them (teachability).
-:class:`SplitMemoriser` is a control agent: it replays on one split what it learnt on another.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fbgym.agents.base import Observation
-from fbgym.agents.baselines import FeedbackAgent, policy
+from fbgym.core.env import Observation
 from fbgym.envs.robot.language import moves
 
 SIZES = {"a touch": 1.4, "a bit": 2.75, "": 4.5, "a lot": 6.5}
@@ -385,46 +381,6 @@ def _stack_above(observation: str, name: str) -> list[str]:
     return stack[:0:-1]
 
 
-class SplitMemoriser(FeedbackAgent):
-    """A control agent: what the feedback baseline learns on one split, replayed on another.
-
-    :meth:`study` plays episodes of an env (of the train split, say) as one long stream and
-    keeps the offsets and rules learnt; every stream this agent then plays starts from them
-    instead of afresh. Where a robot's errors are the same in every split, it needs few
-    corrections from the first attempt on; where each stream has its own robot (generation
-    1), it must do no better than :class:`FeedbackAgent`.
-    """
-
-    name = "split-memoriser"
-
-    def __init__(self, seed: int = 0):
-        super().__init__(seed)
-        self.table: dict[str, dict[str, Any]] = {}
-        self.studied = 0
-
-    def config(self) -> dict[str, Any]:
-        """The baseline's settings and how many episodes were studied."""
-        return {**super().config(), "studied": self.studied}
-
-    def study(self, env: Any, seeds: Iterable[int]) -> None:
-        """Play ``env`` on ``seeds`` in one stream and keep what was learnt as the table."""
-        self.memory = {}
-        for seed in seeds:
-            obs, info = env.reset(seed=seed)
-            self.reset(obs["instruction"], seed=seed)
-            done = False
-            while not done:
-                obs, _, terminated, truncated, info = env.step(self.act(obs, info))
-                done = terminated or truncated
-            self.studied += 1
-        self.table = copy.deepcopy(self.memory)
-
-    def new_stream(self) -> None:
-        """Start from the studied table."""
-        self.memory = copy.deepcopy(self.table)
-
-
-@policy("robot")
 def robot_policy(
     problem: dict[str, Any], *, use_feedback: bool, rng: random.Random, memory: dict[str, Any]
 ) -> RobotPolicy:

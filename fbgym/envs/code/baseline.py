@@ -21,7 +21,6 @@ import random
 from collections import Counter
 from typing import Any
 
-from fbgym.agents.baselines import policy
 from fbgym.sandbox import Limits, shared_sandbox, values_equal
 
 _LIMITS = Limits(wall_s=1.0)
@@ -35,7 +34,6 @@ def _literal(text: Any) -> Any:
     return ast.literal_eval(text)
 
 
-@policy("code")
 class CodePolicy:
     """One episode of choosing, and with feedback pruning and ordering, candidate programs."""
 
