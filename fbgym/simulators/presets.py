@@ -80,9 +80,7 @@ class UserInfo:
     description: str = ""
 
 
-_USERS: Catalog[UserInfo] = Catalog(
-    "simulated user", hint="`fbgym.simulators.users()` lists them"
-)
+_USERS: Catalog[UserInfo] = Catalog("simulated user", hint="`fbgym.simulators.users()` lists them")
 
 
 def register_user(name: str, factory: UserFactory, *, description: str = "") -> UserInfo:
