@@ -225,8 +225,7 @@ def _no_match(index, **filters: str | None) -> None:
         return
     asked = " ".join(f"--{name} {value}" for name, value in filters.items() if value)
     held = "; ".join(
-        f"{name}: {', '.join(sorted(map(str, everything[name].unique())))}"
-        for name in filters
+        f"{name}: {', '.join(sorted(map(str, everything[name].unique())))}" for name in filters
     )
     raise FilterError(f"no results match {asked}; the board holds {held}")
 
