@@ -23,14 +23,16 @@ registry.load_plugins()  # fbgym's own families first, then plugins: one path fo
 
 if TYPE_CHECKING:
     import gymnasium as gym
-    import pandas as pd
 
 
-def evaluate(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """Play agents over environments; see :func:`fbgym.runner.evaluate`."""
-    from fbgym.runner import evaluate as _evaluate
+def __getattr__(name: str) -> Any:
+    """``fbgym.evaluate`` itself, imported on first use: ``import fbgym`` stays light."""
+    if name == "evaluate":
+        from fbgym.runner.evaluate import evaluate
 
-    return _evaluate(*args, **kwargs)
+        globals()["evaluate"] = evaluate
+        return evaluate
+    raise AttributeError(f"module 'fbgym' has no attribute {name!r}")
 
 
 def make_vec(

@@ -67,6 +67,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker and the session's result list."""
     config.addinivalue_line("markers", "fbgym: an fbgym agent evaluation (runs with --benchmark)")
     config.stash[_RESULTS] = []
+    compare = config.getoption("fbgym_compare")
+    if compare and not Path(compare).exists():
+        raise pytest.UsageError(
+            f"--fbgym-compare {compare}: no such file or folder (give a run directory, a "
+            "folder of them, or a --benchmark-json file)"
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -88,7 +94,7 @@ class Evaluation:
     run_dir: str
 
     def sr(self, k: int, channel: str | None = None) -> float:
-        """Success within ``k`` turns, over all episodes or one channel's."""
+        """Success within ``k`` attempts, over all episodes or one channel's."""
         from fbgym.runner.metrics import success_at_k
 
         df = self.episodes if channel is None else self.episodes[self.episodes.channel == channel]
@@ -214,6 +220,14 @@ def _check_against(
     scores: dict[str, dict[str, float]], agent: str, path: str, tolerance: float
 ) -> None:
     saved = saved_scores(path, agent)
+    if not saved:
+        pytest.fail(f"--fbgym-compare {path} holds no scores of {agent}, so nothing to compare")
+    shared = [where for where in scores if where in saved]
+    if not shared:
+        pytest.fail(
+            f"--fbgym-compare {path} has no env|channel in common with this evaluation of "
+            f"{agent}: saved {sorted(saved)}, now {sorted(scores)}"
+        )
     worse = [
         f"{where} {metric} {now[metric]:.3f} < saved {before[metric]:.3f}"
         for where, now in scores.items()

@@ -188,7 +188,7 @@ def _served(agent: str):
 
 @leaderboard.command()
 @_results_option
-@click.option("--suite", help="Only this suite (e.g. smoke@1).")
+@click.option("--suite", help="Only this suite: smoke@1, or smoke for every version.")
 @click.option("--family", help="Only this family ('all' for the pooled rows).")
 @click.option("--channel", help="Only this channel ('all' for the pooled rows).")
 @click.option(
@@ -205,13 +205,35 @@ def show(
     from fbgym.leaderboard.text import format_leaderboard
 
     with _clear_errors(results):
-        table, _ = _table(results, suite, family, channel)
+        table, index = _table(results, suite, family, channel)
+        if table.empty and (suite or family or channel):
+            _no_match(index, suite=suite, family=family, channel=channel)
     if fmt == "text":
         click.echo(format_leaderboard(table))
     elif fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
     else:
         click.echo(table.to_json(orient="records", indent=2))
+
+
+def _no_match(index, **filters: str | None) -> None:
+    """Fail with what the filters asked for and what the board holds."""
+    from fbgym.leaderboard.tables import leaderboard as rank
+
+    everything = rank(index.episodes())
+    if everything.empty:
+        return
+    asked = " ".join(f"--{name} {value}" for name, value in filters.items() if value)
+    held = "; ".join(
+        f"{name}: {', '.join(sorted(map(str, everything[name].unique())))}" for name in filters
+    )
+    raise FilterError(f"no results match {asked}; the board holds {held}")
+
+
+class FilterError(click.ClickException):
+    """A filter of ``leaderboard show`` that matches nothing (exit code 2)."""
+
+    exit_code = 2
 
 
 @leaderboard.command()

@@ -35,6 +35,14 @@ def _summaries(episodes: pd.DataFrame, by: list[str], k: int) -> pd.DataFrame:
     return table
 
 
+def matches(column: pd.Series, value: str) -> pd.Series:
+    """Which entries of ``column`` a filter ``value`` selects: equal, or a suite's versions.
+
+    ``default`` selects ``default@1``, ``default@2``, ...; ``default@1`` only itself.
+    """
+    return (column == value) | column.astype(str).str.startswith(f"{value}@")
+
+
 def leaderboard(
     episodes: pd.DataFrame,
     *,
@@ -45,7 +53,8 @@ def leaderboard(
     """One row per submission and (setting, family, channel), ranked by SR@K, then SR@1.
 
     ``episodes`` is :meth:`fbgym.leaderboard.index.Index.episodes`; the filters keep one
-    suite, family or channel (``"all"`` selects the pooled rows).
+    suite (a name without ``@version`` keeps every version), family or channel (``"all"``
+    selects the pooled rows).
     """
     if episodes.empty:
         return pd.DataFrame(columns=list(COLUMNS))
@@ -63,7 +72,7 @@ def leaderboard(
         table[column] = table["submission_id"].map(info[column])
     for name, value in (("suite", suite), ("family", family), ("channel", channel)):
         if value is not None:
-            table = table[table[name] == value]
+            table = table[matches(table[name], value)]
     table = table.sort_values(
         [*GROUP, "SR@K", "SR@1", "agent"], ascending=[True, True, True, False, False, True]
     )

@@ -6,7 +6,8 @@ import math
 
 import pandas as pd
 
-from fbgym.leaderboard.tables import GROUP
+from fbgym.leaderboard.tables import ALL, GROUP
+from fbgym.runner.metrics import INTERVAL
 
 
 def _rate(row: pd.Series, name: str) -> str:
@@ -21,9 +22,16 @@ def _turns(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.2f}"
 
 
+def _budgets(rows: pd.DataFrame) -> dict[str, int]:
+    """Each family's K (its envs' turn budget) among ``rows``."""
+    return {f: int(k) for f, k in rows.groupby("family")["K"].max().sort_index().items()}
+
+
 def format_leaderboard(table: pd.DataFrame) -> str:
     """Sections headed ``setting · family · channel (K=…)``, each a ranked table.
 
+    A pooled row's SR@K is each episode's success within its own family's K, and its
+    heading lists those Ks when they differ.
     Each row has its episodes (``n``) and the distinct problems behind them (``probs``); the
     intervals resample problems where a problem repeats (as across a pooled row's channels).
     A setting's labels are in its name (``smoke@1 [privileged]``) and in each row's notes,
@@ -37,11 +45,17 @@ def format_leaderboard(table: pd.DataFrame) -> str:
     sections = []
     for (setting, family, channel), group in table.groupby(list(GROUP), sort=False):
         k = int(group["K"].iloc[0])
+        budgets = _budgets(table[(table["setting"] == setting) & (table["family"] != ALL)])
+        if family == ALL and len(set(budgets.values())) > 1:
+            k_text = "K per family: " + ", ".join(f"{f} {b}" for f, b in budgets.items())
+            sr_k = "SR@K"
+        else:
+            k_text, sr_k = f"K={k}", f"SR@{k}"
         head = (
             f"{'#':>3} {'agent':<22} {'submitter':<14} {'n':>5} {'probs':>5} {'SR@1':>17} "
-            f"{f'SR@{k}':>17} {'gain':>20} {'turns':>6}  notes"
+            f"{sr_k:>17} {'gain':>20} {'turns':>6}  notes"
         )
-        title = f"{setting} · {family} · {channel} (K={k}, 95% bootstrap CI)"
+        title = f"{setting} · {family} · {channel} ({k_text}, {INTERVAL})"
         lines = [title, head, "-" * len(head)]
         for _, row in group.iterrows():
             notes = [

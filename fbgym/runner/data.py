@@ -42,7 +42,7 @@ def data_suite(
                 f"{path}: cannot tell the format from the first record's fields "
                 f"({', '.join(sorted(records[0]))}); "
                 + (f"it fits {found}; " if found else "")
-                + f"name one with --format ({described})"
+                + f"name one with --data-format ({described})"
             )
         data_format = found[0]
     if data_format not in formats:

@@ -19,6 +19,7 @@ from fbgym.registration import registry
 from fbgym.runner.episode import EpisodeSpec
 from fbgym.runner.executors import Executor, get_executor, make_streams
 from fbgym.runner.player import Players, judge_memory_hidden, probe_isolation
+from fbgym.runner.progress import FamilyProgress
 from fbgym.runner.records import EPISODE_COLUMNS, RunDir
 from fbgym.runner.suites import CHANNELS, Suite, all_suites, get_suite
 from fbgym.version import __version__
@@ -231,21 +232,19 @@ def evaluate(
         chosen = get_executor(executor, workers, batch_size)
         bar = None
         if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(specs), initial=len(done), unit="ep", desc=card["name"])
-        wins = sum(r["success"] for r in done.values())
-        with judge_memory_hidden():
-            for batch in chosen.run(players, streams, frozenset(done), step_timeout):
-                write([episode.line for episode in batch])
-                for summary, _ in batch:
-                    done[summary["key"]] = summary
-                    wins += summary["success"]
-                if bar is not None:
-                    bar.update(len(batch))
-                    bar.set_postfix(success=f"{wins / max(len(done), 1):.2f}")
-        if bar is not None:
-            bar.close()
+            family_of = {env_id: env["family"] for env_id, env in meta["envs"].items()}
+            bar = FamilyProgress(card["name"], specs, family_of, done.values())
+        try:
+            with judge_memory_hidden():
+                for batch in chosen.run(players, streams, frozenset(done), step_timeout):
+                    write([episode.line for episode in batch])
+                    for summary, _ in batch:
+                        done[summary["key"]] = summary
+                    if bar is not None:
+                        bar.update(summary for summary, _ in batch)
+        finally:
+            if bar is not None:
+                bar.close()
         if sealed_seed is not None:  # the run is over: now the seed may be known
             run.write_meta({**meta, "sealed_seed": int(sealed_seed), "created": _now()})
             run.append_lines(held)

@@ -175,15 +175,28 @@ class ProcessExecutor:
             raise ConfigError(f"workers must be at least 1, got {workers}")
 
     def run(self, players, streams, skip, step_timeout):  # noqa: D102 (see Executor)
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             self.workers,
             mp_context=_context(),
             initializer=_init_worker,
             initargs=(_pickle_players(players), _pickle_runtime_envs()),
-        ) as pool:
+        )
+        finished = False
+        try:
             futures = [pool.submit(_worker_stream, s, skip, step_timeout) for s in streams]
             for future in as_completed(futures):
                 yield future.result()
+            finished = True
+        finally:
+            if not finished:  # interrupted (Ctrl-C) or failed: stop now, not after every stream
+                _terminate(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End ``pool``'s workers at once; the streams they were playing are dropped unsaved."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _context() -> multiprocessing.context.BaseContext:

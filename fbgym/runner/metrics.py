@@ -1,7 +1,12 @@
-"""Metrics over episode tables: SR@k, feedback gain, turns to success, teachability, with CIs.
+"""Metrics over episode tables: SR@k, the gain, a channel's value, teachability, with CIs.
 
-SR@k is success within k *attempts* — graded actions (an answer, a program, a plan) — so
-that families whose episodes also hold searches or questions compare with those that do not.
+One vocabulary everywhere (CLI tables, the leaderboard, its plots and site): SR@k is success
+within k *attempts* — graded actions (an answer, a program, a plan) — so that families whose
+episodes also hold searches or questions compare with those that do not; K is the env's turn
+budget; the *gain* SR@K − SR@1 is what more attempts add; a channel's *value* is
+SR@K(channel) − SR@K(unary) for the same agent on the same problems, since unary feedback
+says only "not yet", which a continuing episode says anyway. Every interval is the same
+seeded percentile bootstrap (:func:`bootstrap_ci`), resampling problems.
 """
 
 from __future__ import annotations
@@ -15,6 +20,20 @@ import pandas as pd
 from fbgym.runner.records import EPISODE_COLUMNS
 
 GROUP = ("agent", "env_id", "channel")
+INTERVAL = "95% bootstrap CI over problems"
+SR_NOTE = (
+    "SR@k: success within k attempts; K: the env's turn budget; "
+    f"gain: SR@K - SR@1, what more attempts add ({INTERVAL})"
+)
+VALUE_NOTE = (
+    "Value of each channel's feedback: SR@K(channel) - SR@K(unary), same agent, same problems "
+    "(paired 95% bootstrap CI)"
+)
+BASELINE_CHANNEL = "unary"
+"""The channel a channel's value is measured against: it says only "not yet"."""
+ORDER = ("env_id", "channel", "seed")
+"""Episodes are put in this order before resampling, so the same data give the same interval
+however they were read (a run's table or the leaderboard's index)."""
 NOT_METRICS = {*EPISODE_COLUMNS, "kwargs", "key", "transcript", "metrics"}
 """Episode-table columns that are not family metrics (the last four: raw records only)."""
 
@@ -72,6 +91,59 @@ def _budget(group: pd.DataFrame) -> int:
     return max(int(group["turns"].max() or 1), 1)
 
 
+def _canonical(group: pd.DataFrame) -> pd.DataFrame:
+    """``group`` in :data:`ORDER`, so that resampling does not depend on how it was read."""
+    order = [c for c in ORDER if c in group]
+    return group.sort_values(order, kind="stable") if order else group
+
+
+def channel_value(
+    df: pd.DataFrame, *, by: Sequence[str] = ("agent", "env_id"), baseline: str = BASELINE_CHANNEL
+) -> pd.DataFrame:
+    """Per group and channel: SR@K(channel) − SR@K(``baseline``) on the same problems.
+
+    Episodes are paired by env and seed (the same problem in both channels); ``value`` is
+    the mean difference over the pairs, ``value_ci`` a bootstrap interval over them
+    (resampling problems), ``pairs`` their number. Per agent, a row with ``env_id ==
+    "all"`` pools every env. Groups without ``baseline`` episodes have no rows.
+    """
+    by = [c for c in by if c in df.columns]
+    if df.empty or "channel" not in df or baseline not in set(df["channel"]):
+        return pd.DataFrame(columns=[*by, "channel", "pairs", "value", "value_ci"])
+    hits = df.assign(_hit=df["success"].astype(float))  # SR@K: success within the budget
+    ref = hits[hits["channel"] == baseline][[*by, "seed", "_hit"]]
+    pairs = hits[hits["channel"] != baseline].merge(ref, on=[*by, "seed"], suffixes=("", "_ref"))
+    pairs = pairs.assign(diff=pairs["_hit"] - pairs["_hit_ref"])
+    pooled = pairs.assign(env_id="all") if "env_id" in by else pairs.iloc[0:0]
+    rows = []
+    for frame in (pairs, pooled if pairs["env_id"].nunique() > 1 else pooled.iloc[0:0]):
+        for key, group in frame.groupby([*by, "channel"], sort=True):
+            group = _canonical(group)
+            problems = list(zip(group["env_id"], group["seed"]))
+            rows.append(
+                {
+                    **dict(zip([*by, "channel"], key)),
+                    "pairs": len(group),
+                    "value": float(group["diff"].mean()),
+                    "value_ci": bootstrap_ci(group["diff"].to_numpy(), clusters=problems),
+                }
+            )
+    return pd.DataFrame(rows, columns=[*by, "channel", "pairs", "value", "value_ci"])
+
+
+def format_channel_value(table: pd.DataFrame) -> str:
+    """A plain-text table of each channel's value over unary, with paired intervals."""
+    header = f"{'agent':<20} {'env':<26} {'channel':<8} {'pairs':>5} {'value':>22}"
+    lines = [header, "-" * len(header)]
+    for _, r in table.iterrows():
+        lo, hi = r["value_ci"]
+        lines.append(
+            f"{r.get('agent', ''):<20} {r['env_id']:<26} {r['channel']:<8} {r['pairs']:>5} "
+            f"{r['value']:>+8.3f} [{lo:+.2f},{hi:+.2f}]"
+        )
+    return "\n".join(lines)
+
+
 def summarize(
     df: pd.DataFrame, *, by: Sequence[str] = GROUP, ci: bool = True, max_k: int | None = None
 ) -> pd.DataFrame:
@@ -89,6 +161,7 @@ def summarize(
     rows = []
     for key, group in df.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
+        group = _canonical(group)
         row = dict(zip(by, key))
         row["episodes"] = len(group)
         problems = _problems(group)

@@ -39,3 +39,22 @@ def test_a_file_of_no_known_format_names_the_formats(tmp_path):
         data_suite(write(tmp_path / "odd.jsonl", [{"prompt_text": "x"}]))
     with pytest.raises(DataFormatError, match="no such data file"):
         data_suite(tmp_path / "missing.jsonl")
+
+
+def test_fbgym_run_data_plays_a_file_in_one_command(tmp_path):
+    from click.testing import CliRunner
+
+    from fbgym.cli import main
+
+    data = write(tmp_path / "tiny.jsonl", GSM8K)
+    args = ["run", "--data", str(data), "--agent", "feedback-baseline", "--channel", "verbal",
+            "--out", str(tmp_path / "runs"), "--no-progress", "--executor", "serial"]  # fmt: skip
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert "fbgym/Math-v0" in done.output and "verbal" in done.output
+    (run,) = (tmp_path / "runs").iterdir()
+    assert run.name.startswith("tiny-feedback-baseline-")
+    odd = write(tmp_path / "odd.jsonl", [{"prompt_text": "x"}])
+    refused = CliRunner().invoke(main, ["run", "--data", str(odd), "--out", str(tmp_path)])
+    assert refused.exit_code == 2 and "--data-format" in refused.output
+    assert "Traceback" not in refused.output
