@@ -232,5 +232,35 @@ from fbgym.remote.cli import serve, serve_agent  # noqa: E402
 main.add_command(serve)
 main.add_command(serve_agent)
 
+# Training data from a run's transcripts (fbgym.integrations.export; needs the train extra).
+from fbgym.integrations.export import FORMATS  # noqa: E402
+
+
+@main.command()
+@click.argument("run", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Dataset kind.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+def export(run: str, fmt: str, out: str) -> None:
+    """Export RUN's transcripts as a training dataset: a `datasets` folder and a JSONL file.
+
+    sft: accepted attempts in context; dpo: pairs the user ranked and accepted-over-failed
+    attempts; kto: every attempt labelled accepted or not; coh: verbal episodes as
+    Chain-of-Hindsight sequences; prompts: episode openings. Rows keep env id, channel, seed,
+    turn and the simulated user's noise flags.
+    """
+    from fbgym.integrations.export import export_run
+
+    try:
+        dataset = export_run(run, fmt, out)
+    except ImportError as exc:
+        raise click.UsageError(
+            f"fbgym export needs the train extra ({exc.name} is missing): "
+            "pip install 'fbgym[train]'"
+        ) from exc
+    except FbgymError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {len(dataset)} {fmt} rows to {out}")
+
+
 if __name__ == "__main__":
     main()
