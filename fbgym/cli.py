@@ -262,5 +262,43 @@ def export(run: str, fmt: str, out: str) -> None:
     click.echo(f"wrote {len(dataset)} {fmt} rows to {out}")
 
 
+@main.command("export-verl")
+@click.argument("suite_or_envs", nargs=-1, required=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--channel", "channels", multiple=True, help="A channel (repeatable).")
+@click.option("--episodes", default=20, show_default=True, help="Seeds per env id and channel.")
+@click.option("--seed", default=0, show_default=True, help="First episode seed.")
+@click.option("--split", default="train", show_default=True, help="The env split to draw from.")
+def export_verl(
+    suite_or_envs: tuple[str, ...],
+    out: str,
+    channels: tuple[str, ...],
+    episodes: int,
+    seed: int,
+    split: str,
+) -> None:
+    """Write OUT/<split>.parquet for verl from a suite or env ids (episode openings).
+
+    Each row names its episode in extra_info.interaction_kwargs, for the interaction
+    fbgym.integrations.verl.FeedbackInteraction.
+    """
+    from fbgym.integrations.verl import verl_rows, write_parquet
+
+    target = suite_or_envs[0] if len(suite_or_envs) == 1 else list(suite_or_envs)
+    try:
+        rows = verl_rows(
+            target,
+            channels=channels or None,
+            episodes=episodes,
+            seed=seed,
+            env_kwargs={"split": split},
+            split=split,
+        )
+        path = write_parquet(Path(out) / f"{split}.parquet", rows)
+    except (FbgymError, TypeError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {len(rows)} rows to {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -25,16 +25,20 @@ def episode_specs(
 
     A string without a ``/`` names a suite (``"smoke"``); one with names an env id.
 
-    A suite plays its own channels, seeds and kwargs (``channels`` then picks among them);
-    env ids play ``episodes`` seeds from ``seed`` in ``channels`` (verbal, unary and ranked by
-    default) with ``env_kwargs``.
+    A suite plays its own channels, seeds and kwargs (``channels`` then picks among them,
+    ``env_kwargs`` add to them); env ids play ``episodes`` seeds from ``seed`` in
+    ``channels`` (verbal, unary and ranked by default) with ``env_kwargs``.
     """
     if isinstance(suite_or_envs, Suite) or (
         isinstance(suite_or_envs, str) and "/" not in suite_or_envs
     ):
         suite = suite_or_envs if isinstance(suite_or_envs, Suite) else get_suite(suite_or_envs)
-        specs = suite.specs(seed)
-        return [s for s in specs if channels is None or s.channel in channels]
+        extra = dict(env_kwargs or {})
+        return [
+            EpisodeSpec(s.env_id, s.channel, s.seed, {**s.kwargs, **extra})
+            for s in suite.specs(seed)
+            if channels is None or s.channel in channels
+        ]
     ids = [suite_or_envs] if isinstance(suite_or_envs, str) else list(suite_or_envs)
     if episodes < 1:
         raise ConfigError(f"episodes must be at least 1, got {episodes}")
@@ -82,3 +86,13 @@ def completion_text(completion: Any) -> str:
         replies = [m for m in messages if m.get("role") == "assistant"] or messages
         return str(replies[-1].get("content") or "") if replies else ""
     return str(completion)
+
+
+def play_first(
+    completion: Any, env_id: str, channel: str, seed: int, kwargs: str | Mapping[str, Any]
+) -> tuple[float, bool]:
+    """The env's reward and success for ``completion`` as the first attempt of its episode."""
+    env = chat_env(env_id, channel, encode_kwargs(decode_kwargs(kwargs)))
+    env.reset(seed=int(seed))
+    _, reward, _, _, info = env.step(completion_text(completion))
+    return float(reward), bool(info["success"])

@@ -17,12 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fbgym.integrations.episodes import (
-    chat_env,
-    completion_text,
     decode_kwargs,
     encode_kwargs,
     episode_specs,
     opening,
+    play_first,
 )
 from fbgym.runner.suites import Suite
 
@@ -70,16 +69,6 @@ def prompt_dataset(
             }
         )
     return Dataset.from_list(rows)
-
-
-def play_first(
-    completion: Any, env_id: str, channel: str, seed: int, kwargs: str | Mapping[str, Any]
-) -> tuple[float, bool]:
-    """The env's reward and success for ``completion`` as the first attempt of its episode."""
-    env = chat_env(env_id, channel, encode_kwargs(decode_kwargs(kwargs)))
-    env.reset(seed=int(seed))
-    _, reward, _, _, info = env.step(completion_text(completion))
-    return float(reward), bool(info["success"])
 
 
 def success_reward(
