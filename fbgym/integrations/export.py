@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fbgym.errors import DataFormatError, FbgymError
-from fbgym.integrations.episodes import encode_kwargs
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -78,6 +77,7 @@ def noise_flags(notes: Mapping[str, Any] | None) -> list[str]:
 def replay(record: Mapping[str, Any]) -> Episode:
     """A run record's episode replayed through its env, rendered as chat messages."""
     import fbgym
+    from fbgym.integrations.episodes import encode_kwargs
     from fbgym.wrappers import ChatEnv
 
     kwargs = dict(record.get("kwargs") or {})
