@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
@@ -39,6 +40,10 @@ def load(source: str):
     if path.suffix == ".gguf":
         args = {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
     model = AutoModelForCausalLM.from_pretrained(**args, dtype="float32")
+    if path.suffix == ".gguf":  # dequantised on loading, but still marked quantized: unmark
+        plain = AutoModelForCausalLM.from_config(model.config, dtype=torch.float32)
+        plain.load_state_dict(model.state_dict())
+        model = plain
     tokenizer = AutoTokenizer.from_pretrained(**args)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
@@ -87,6 +92,7 @@ def main() -> None:
         logging_steps=1,
         save_strategy="no",
         report_to="none",
+        use_cpu=not torch.cuda.is_available(),
         seed=0,
     )
     trainer = GRPOTrainer(
