@@ -467,5 +467,73 @@ from fbgym.remote.cli import serve, serve_agent  # noqa: E402
 main.add_command(serve)
 main.add_command(serve_agent)
 
+# Training data from a run's transcripts (fbgym.integrations.export; needs the train extra).
+from fbgym.integrations.export import FORMATS  # noqa: E402
+
+
+@main.command()
+@click.argument("run", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Dataset kind.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+def export(run: str, fmt: str, out: str) -> None:
+    """Export RUN's transcripts as a training dataset: a `datasets` folder and a JSONL file.
+
+    sft: accepted attempts in context; dpo: pairs the user ranked and accepted-over-failed
+    attempts; kto: every attempt labelled accepted or not; coh: verbal episodes as
+    Chain-of-Hindsight sequences; prompts: episode openings. Rows keep env id, channel, seed,
+    turn and the simulated user's noise flags.
+    """
+    from fbgym.integrations.export import export_run
+
+    try:
+        dataset = export_run(run, fmt, out)
+    except ImportError as exc:
+        raise click.UsageError(
+            f"fbgym export needs the train extra ({exc.name} is missing): "
+            "pip install 'fbgym[train]'"
+        ) from exc
+    except FbgymError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {len(dataset)} {fmt} rows to {out}")
+
+
+@main.command("export-verl")
+@click.argument("suite_or_envs", nargs=-1, required=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--channel", "channels", multiple=True, help="A channel (repeatable).")
+@click.option("--episodes", default=20, show_default=True, help="Seeds per env id and channel.")
+@click.option("--seed", default=0, show_default=True, help="First episode seed.")
+@click.option("--split", default="train", show_default=True, help="The env split to draw from.")
+def export_verl(
+    suite_or_envs: tuple[str, ...],
+    out: str,
+    channels: tuple[str, ...],
+    episodes: int,
+    seed: int,
+    split: str,
+) -> None:
+    """Write OUT/<split>.parquet for verl from a suite or env ids (episode openings).
+
+    Each row names its episode in extra_info.interaction_kwargs, for the interaction
+    fbgym.integrations.verl.FeedbackInteraction.
+    """
+    from fbgym.integrations.verl import verl_rows, write_parquet
+
+    target = suite_or_envs[0] if len(suite_or_envs) == 1 else list(suite_or_envs)
+    try:
+        rows = verl_rows(
+            target,
+            channels=channels or None,
+            episodes=episodes,
+            seed=seed,
+            env_kwargs={"split": split},
+            split=split,
+        )
+        path = write_parquet(Path(out) / f"{split}.parquet", rows)
+    except (FbgymError, TypeError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"wrote {len(rows)} rows to {path}")
+
+
 if __name__ == "__main__":
     main()

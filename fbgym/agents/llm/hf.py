@@ -31,6 +31,16 @@ def _device(device: str) -> str:
     return "cpu"
 
 
+def _checkpoint(source: str | Path) -> dict[str, str]:
+    """``from_pretrained`` arguments: a hub id or folder, or a GGUF file's folder and name."""
+    path = Path(source)
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise ConfigError(f"no GGUF file at {path}")
+        return {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
+    return {"pretrained_model_name_or_path": str(source)}
+
+
 def _plain_transcript(messages: Sequence[Message]) -> str:
     """A prompt for tokenizers without a chat template: ``Role: content`` lines."""
     lines = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
@@ -39,6 +49,9 @@ def _plain_transcript(messages: Sequence[Message]) -> str:
 
 class HFAgent(LLMAgent):
     """An LLM agent over a Hugging Face causal LM (a hub id, a local path, or a loaded model).
+
+    A path to a ``.gguf`` file loads that checkpoint through transformers' GGUF support
+    (dequantised; needs the ``gguf`` package), its tokenizer and chat template with it.
 
     Prompts go through the tokenizer's chat template (a plain ``Role: text`` transcript if it
     has none; the system message is folded into the first user message if the template
@@ -145,13 +158,15 @@ class HFAgent(LLMAgent):
         model_kwargs = dict(args["model_kwargs"] or {})
         dtype = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
         if isinstance(model, (str, Path)):
-            model = AutoModelForCausalLM.from_pretrained(str(model), dtype=dtype, **model_kwargs)
+            model = AutoModelForCausalLM.from_pretrained(
+                **_checkpoint(model), dtype=dtype, **model_kwargs
+            )
         elif self.dtype != "auto":
             model = model.to(dtype)
         if tokenizer is None:
-            tokenizer = AutoTokenizer.from_pretrained(self.source)
+            tokenizer = AutoTokenizer.from_pretrained(**_checkpoint(self.source))
         elif isinstance(tokenizer, (str, Path)):
-            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
+            tokenizer = AutoTokenizer.from_pretrained(**_checkpoint(tokenizer))
         tokenizer.padding_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
