@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,11 @@ def leaderboard() -> None:
     default=None,
     help="Largest file accepted, in bytes [default: 64 MiB].",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    help="Show the replay's progress per family on stderr (only when it is a terminal).",
+)
 def submit(
     path: Path,
     submitter: str,
@@ -89,6 +95,7 @@ def submit(
     model: str | None,
     revision: str | None,
     max_bytes: int | None,
+    progress: bool,
 ) -> None:
     """Verify PATH by replay and add it to the leaderboard.
 
@@ -103,7 +110,12 @@ def submit(
     limits = SubmissionLimits(max_bytes=max_bytes) if max_bytes else SubmissionLimits()
     with _clear_errors(results):
         folders = submit_path(
-            path, submitter=submitter, results=results, label=label, limits=limits
+            path,
+            submitter=submitter,
+            results=results,
+            label=label,
+            limits=limits,
+            progress=progress and sys.stderr.isatty(),
         )
     for folder in folders:
         manifest = json.loads((folder / "submission.json").read_text(encoding="utf-8"))
