@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,14 @@ def _table(results: Path, suite: str | None, family: str | None, channel: str | 
     return table, index
 
 
+def _site_data(results: Path):
+    from fbgym.leaderboard.index import Index
+    from fbgym.leaderboard.site_data import site_data
+    from fbgym.leaderboard.store import ResultsStore
+
+    return site_data(Index(ResultsStore(results)))
+
+
 @click.group()
 def leaderboard() -> None:
     """Submit verified runs and rank them: show, plot, and build a static site."""
@@ -81,6 +90,11 @@ def leaderboard() -> None:
     default=None,
     help="Largest file accepted, in bytes [default: 64 MiB].",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    help="Show the replay's progress per family on stderr (only when it is a terminal).",
+)
 def submit(
     path: Path,
     submitter: str,
@@ -89,6 +103,7 @@ def submit(
     model: str | None,
     revision: str | None,
     max_bytes: int | None,
+    progress: bool,
 ) -> None:
     """Verify PATH by replay and add it to the leaderboard.
 
@@ -103,7 +118,12 @@ def submit(
     limits = SubmissionLimits(max_bytes=max_bytes) if max_bytes else SubmissionLimits()
     with _clear_errors(results):
         folders = submit_path(
-            path, submitter=submitter, results=results, label=label, limits=limits
+            path,
+            submitter=submitter,
+            results=results,
+            label=label,
+            limits=limits,
+            progress=progress and sys.stderr.isatty(),
         )
     for folder in folders:
         manifest = json.loads((folder / "submission.json").read_text(encoding="utf-8"))
@@ -245,14 +265,14 @@ class FilterError(click.ClickException):
     type=click.Path(file_okay=False, path_type=Path),
 )
 def plot(results: Path, out: Path) -> None:
-    """Plot SR@k by channel per agent and the feedback gain per agent (PNG and SVG)."""
+    """Plot SR@1 to SR@K and each channel's value per agent, and SR@k curves (PNG and SVG)."""
     from fbgym.leaderboard.plots import write_plots
 
     with _clear_errors(results):
-        table, _ = _table(results, None, None, None)
-        if table.empty:
+        data = _site_data(results)
+        if data.table.empty:
             raise click.ClickException(f"no submissions in {results}")
-        paths = write_plots(table, out)
+        paths = write_plots(data.table, data.summary, out)
     for path in paths:
         click.echo(str(path))
 
@@ -266,12 +286,11 @@ def plot(results: Path, out: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
 )
 def site(results: Path, out: Path) -> None:
-    """Build the static site: a sortable table and a page per agent with its plots."""
+    """Build the static site: a summary per agent and channel, plots, a page per agent."""
     from fbgym.leaderboard.site import write_site
 
     with _clear_errors(results):
-        table, index = _table(results, None, None, None)
-        page = write_site(table, index.submissions(), out)
+        page = write_site(_site_data(results), out)
     click.echo(f"wrote {page} (open it in a browser; no server needed)")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,13 +163,21 @@ def replay_episode(record: dict[str, Any]) -> None:
         env.close()
 
 
-def replay_all(records: Iterable[dict[str, Any]]) -> ReplayReport:
-    """Re-play every replayable record; the others are reported as unverified."""
+def replay_all(
+    records: Iterable[dict[str, Any]],
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> ReplayReport:
+    """Re-play every replayable record; the others are reported as unverified.
+
+    ``on_done`` is called with each record once it is re-played or set aside (for progress).
+    """
     replayed = 0
     unverified = []
     for record in records:
         if not _replayable(record):
             unverified.append(record["key"])
+            if on_done is not None:
+                on_done(record)
             continue
         try:
             replay_episode(record)
@@ -181,4 +189,6 @@ def replay_all(records: Iterable[dict[str, Any]]) -> ReplayReport:
                 f"episode {record['key']!r}: replay raised {type(exc).__name__}: {exc}",
             ) from exc
         replayed += 1
+        if on_done is not None:
+            on_done(record)
     return ReplayReport(replayed, tuple(unverified))

@@ -74,5 +74,10 @@ def evaluate_sealed(
         sealed_seed=draw_seed(),
     )
     return submit_run(
-        run_dir, submitter=submitter, results=results, label=label or AgentLabel(), sealed=True
+        run_dir,
+        submitter=submitter,
+        results=results,
+        label=label or AgentLabel(),
+        sealed=True,
+        progress=progress,
     )

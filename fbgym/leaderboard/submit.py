@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,6 +170,38 @@ def checked_run(
     return run, envs
 
 
+@contextmanager
+def replay_progress(
+    run: RunFiles, name: str, show: bool
+) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """A tqdm bar per family on stderr while ``run`` is re-played; yields the update callback.
+
+    A code episode re-runs programs and costs far more than a math one, so each family's bar
+    keeps its own rate and ETA. With ``show`` false nothing is drawn.
+    """
+    from tqdm import tqdm
+
+    totals = Counter(record["family"] for record in run.episodes)
+    bars = {
+        family: tqdm(
+            total=total,
+            unit="ep",
+            desc=f"replaying {name} {family}",
+            position=i,
+            leave=True,
+            dynamic_ncols=True,
+            file=sys.stderr,
+            disable=not show,
+        )
+        for i, (family, total) in enumerate(sorted(totals.items()))
+    }
+    try:
+        yield lambda record: bars[record["family"]].update(1)
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
 def submit_run(
     run_dir: str | Path,
     *,
@@ -174,10 +210,12 @@ def submit_run(
     label: AgentLabel = AgentLabel(),
     limits: SubmissionLimits = DEFAULT_LIMITS,
     sealed: bool = False,
+    progress: bool = False,
 ) -> Path:
     """Verify one run directory and store it; returns its folder under ``results``.
 
     ``sealed``: the run is a sealed evaluation this board played (see ``checked_run``).
+    ``progress``: show a bar per family on stderr while the run is re-played.
     """
     store = ResultsStore(results)
     store.check_submitter(submitter)
@@ -188,7 +226,8 @@ def submit_run(
         raise SubmissionRejected(
             "duplicate", f"this run is already on the leaderboard as {existing}"
         )
-    report = replay_all(run.episodes)
+    with replay_progress(run, Path(run_dir).name, progress) as on_done:
+        report = replay_all(run.episodes, on_done)
     manifest = build_manifest(run, submitter, label, envs, report, digest)
     with store.lock():
         folder = store.add(manifest, run.raw_meta, run.raw_episodes)
@@ -203,14 +242,22 @@ def submit(
     results: str | Path = "results",
     label: AgentLabel = AgentLabel(),
     limits: SubmissionLimits = DEFAULT_LIMITS,
+    progress: bool = False,
 ) -> list[Path]:
     """Submit a run directory, or every run a pytest-benchmark JSON names; returns the folders.
 
     Raises :class:`~fbgym.errors.SubmissionRejected` with a precise reason at the
     first problem, before anything of that run is replayed; runs stored before a later one
-    is rejected stay stored.
+    is rejected stay stored. ``progress`` shows the replay's progress on stderr.
     """
     return [
-        submit_run(run_dir, submitter=submitter, results=results, label=label, limits=limits)
+        submit_run(
+            run_dir,
+            submitter=submitter,
+            results=results,
+            label=label,
+            limits=limits,
+            progress=progress,
+        )
         for run_dir in run_dirs(path, max_bytes=limits.max_bytes)
     ]

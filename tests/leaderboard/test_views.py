@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from fbgym.leaderboard.index import Index
-from fbgym.leaderboard.plots import save, sr_at_k_figure, write_plots
+from fbgym.leaderboard.plots import save, sr_at_k_figure, value_figure, write_plots
 from fbgym.leaderboard.site import write_site
+from fbgym.leaderboard.site_data import channel_summary, site_data
 from fbgym.leaderboard.store import ResultsStore
 from fbgym.leaderboard.submit import submit
 from fbgym.leaderboard.tables import leaderboard
@@ -51,12 +52,38 @@ def test_filters_and_text_table(board):
     assert "No submissions yet" in format_leaderboard(leaderboard(index.episodes().iloc[:0]))
 
 
+def test_channel_summary_pairs_each_channel_with_unary(board):
+    table, index = board
+    episodes = index.episodes()
+    summary = channel_summary(episodes, table)
+    assert list(summary["channel"][:3]) == ["verbal", "ranked", "unary"]
+    assert list(summary["agent"].drop_duplicates()) == ["feedback-baseline", "blind-baseline"]
+    unary = summary[summary["channel"] == "unary"]
+    assert unary["value"].isna().all()
+    for _, row in summary[summary["channel"] != "unary"].iterrows():
+        mine = episodes[episodes["submission_id"] == row["submission_id"]]
+        sr_k = mine.groupby("channel")["success"].mean()
+        assert row["value"] == pytest.approx(sr_k[row["channel"]] - sr_k["unary"])
+        assert row["value_lo"] <= row["value"] <= row["value_hi"]
+        assert row["SR@K"] == pytest.approx(sr_k[row["channel"]])
+
+
+def test_a_zero_value_is_drawn(board):
+    table, index = board
+    summary = channel_summary(index.episodes(), table).assign(value=0.0, value_lo=0.0, value_hi=0.0)
+    fig = value_figure(summary, summary["setting"].iloc[0])
+    (ax,) = fig.axes
+    markers = [line for line in ax.lines if line.get_marker() not in ("None", "", None)]
+    assert len(markers) >= len(summary[summary["channel"] != "unary"])
+    assert all(p.get_linewidth() > 0 for p in ax.patches)
+
+
 def test_plots_are_png_and_svg(board, tmp_path):
-    table, _ = board
-    paths = write_plots(table, tmp_path / "a")
+    table, index = board
+    paths = write_plots(table, channel_summary(index.episodes(), table), tmp_path / "a")
     pngs = [p for p in paths if p.suffix == ".png"]
     svgs = [p for p in paths if p.suffix == ".svg"]
-    assert len(pngs) == len(svgs) == 1 + table["submission_id"].nunique()
+    assert len(pngs) == len(svgs) == 2 + table["submission_id"].nunique()
     assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
     assert all(ET.parse(p).getroot().tag.endswith("svg") for p in svgs)
     fig = sr_at_k_figure(table, table["submission_id"].iloc[0])
@@ -66,9 +93,10 @@ def test_plots_are_png_and_svg(board, tmp_path):
 
 def test_site_links_resolve_and_fetch_nothing_remote(board, tmp_path):
     table, index = board
-    page = write_site(table, index.submissions(), tmp_path / "site")
+    page = write_site(site_data(index), tmp_path / "site")
     html = page.read_text()
-    assert html.count("<tr>") == len(table) + 1
+    detailed = html[html.index('id="leaderboard"') :]
+    assert detailed.count("<tr>") == len(table) + 1
     pages = sorted((tmp_path / "site" / "agents").glob("*.html"))
     assert len(pages) == 2
     for path in [page, *pages]:
@@ -102,8 +130,7 @@ def _chrome():
 def test_site_renders_and_sorts_in_headless_chromium(board, tmp_path):
     from selenium.webdriver.common.by import By
 
-    table, index = board
-    page = write_site(table, index.submissions(), tmp_path / "site")
+    page = write_site(site_data(board[1]), tmp_path / "site")
     browser = _chrome()
     try:
         browser.get(page.resolve().as_uri())
