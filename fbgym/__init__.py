@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import fbgym.envs  # noqa: E402,F401  (registers the built-in ids)
@@ -20,6 +21,10 @@ from fbgym.registry import make, register, registry
 from fbgym.version import __version__
 
 registry.load_plugins()
+
+# Every version of an fbgym env stays as it was graded (a run of Math-v0 replays as Math-v0),
+# so gymnasium's advice to upgrade an older one, printed on every make, is not fbgym's.
+warnings.filterwarnings("ignore", r".*The environment fbgym/\S+ is out of date", DeprecationWarning)
 
 if TYPE_CHECKING:
     import gymnasium as gym
