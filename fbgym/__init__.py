@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from fbgym.core import (
@@ -20,6 +21,10 @@ from fbgym.registration import make, register, register_family, registry
 from fbgym.version import __version__
 
 registry.load_plugins()  # fbgym's own families first, then plugins: one path for both
+
+# Every version of an fbgym env stays as it was graded (a run of Math-v0 replays as Math-v0),
+# so gymnasium's advice to upgrade an older one, printed on every make, is not fbgym's.
+warnings.filterwarnings("ignore", r".*The environment fbgym/\S+ is out of date", DeprecationWarning)
 
 if TYPE_CHECKING:
     import gymnasium as gym

@@ -111,26 +111,27 @@ class Spares:
             self.handed.update((spare.number, spare) for spare in new)
 
     def go(self, runs):
-        """Start the runs ``[[number, wall_s], ...]`` (their spares were handed over)."""
-        for number, wall_s in runs:
+        """Start the runs ``[[number, wall_s, cpu_s], ...]`` (their spares were handed over)."""
+        for number, wall_s, cpu_s in runs:
             spare = self.handed.pop(number, None)
             if spare is not None:
-                spare.start(wall_s)
+                spare.start(wall_s, cpu_s)
                 self.running[number] = spare
 
     def end(self, runs, reply):
-        """End the runs ``[[number, done], ...]``: answer how each ended, if asked.
+        """End the runs ``[[number, done, gone], ...]``: answer how each ended, if asked.
 
+        ``gone``: the parent saw the end of the run's result pipe (it ended by itself).
         Then, unless runs may overlap, wait until they are all gone.
         """
-        batch = [(self.running.pop(n), bool(d)) for n, d in runs if n in self.running]
-        results = [spare.result(done) for spare, done in batch]
+        batch = [(self.running.pop(n), bool(d), bool(g)) for n, d, g in runs if n in self.running]
+        results = [spare.result(done, gone) for spare, done, gone in batch]
         if reply:
             _send_message(self.sock, {"runs": results})
         if not self.overlap:
-            self.finish([spare for spare, _ in batch])
+            self.finish([spare for spare, _, _ in batch])
             return
-        for spare, _ in batch:  # the next batch need not wait for these to be gone
+        for spare, _, _ in batch:  # the next batch need not wait for these to be gone
             kill_process(spare.pid)
             self.dying[spare.pidfd] = spare
 
@@ -192,8 +193,8 @@ def serve():
     is the configuration, answered with the isolation in force. The server sends
     ``{"ready": [number, ...]}`` with three fds per spare (its request pipe's write end, its
     result pipe's read end, its output file) whenever it forks spares; the parent sends
-    ``{"want": n}`` (have ``n`` spares handed over), ``{"go": [[number, wall_s], ...]}``
-    and ``{"end": [[number, done], ...], "reply": bool}`` (which a ``go`` may carry too),
+    ``{"want": n}`` (have ``n`` spares handed over), ``{"go": [[number, wall_s, cpu_s], ...]}``
+    and ``{"end": [[number, done, gone], ...], "reply": bool}`` (which a ``go`` may carry too),
     answered (if asked) with ``{"runs": [...]}`` once the runs not done are dead.
     """
     sock = _socket.socket(fileno=0)

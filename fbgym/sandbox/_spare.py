@@ -87,6 +87,8 @@ class Spare:
     def __init__(self, iso, base, number, gated):
         """Its pipes, output file and work directory; :func:`fork_spares` forks it."""
         self.number, self.tmp, self.status, self.timed_out = number, None, None, False
+        self.cpu_s, self.used_s, self.limit = None, 0.0, "wall"
+        """Its CPU limit (seconds), and the CPU time it used, known once it is reaped."""
         self.pid = self.pidfd = None
         if not iso["filesystem"]:
             self.tmp = os.path.join(base, f"run-{number}")
@@ -112,8 +114,9 @@ class Spare:
         fds, self.qw, self.rfd, self.out = [self.qw, self.rfd, self.out], None, None, None
         return fds
 
-    def start(self, wall_s):
+    def start(self, wall_s, cpu_s=None):
         """Its wall clock starts now; open its gate, if it has one."""
+        self.cpu_s = cpu_s
         self.started = time.monotonic()
         self.deadline = self.started + float(wall_s)
         if self.gate is None:
@@ -129,32 +132,58 @@ class Spare:
         """Whether it still runs (if not, its status is recorded)."""
         if self.status is None:
             try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                pid, status, usage = os.wait4(self.pid, os.WNOHANG)
             except ChildProcessError:
                 return False
             if pid == 0:
                 return True
-            self.status = status
+            self._reaped(status, usage)
         return False
 
     def wait(self):
         """Wait for it to exit (as init of its PID namespace: with all its run started)."""
         if self.status is None:
             try:
-                self.status = os.waitpid(self.pid, 0)[1]
+                self._reaped(*os.wait4(self.pid, 0)[1:])
             except ChildProcessError:  # reaped with the rest of a batch
                 self.status = 0
 
-    def result(self, done):
-        """What the parent cannot see: whether it was killed at its deadline, how it ended.
+    def _reaped(self, status, usage):
+        self.status = status
+        self.used_s = usage.ru_utime + usage.ru_stime
 
-        A run that is done is left to die meanwhile; any other is killed and waited for, so
-        that all it printed is in its output file when the parent reads it.
+    def out_of_cpu(self):
+        """Whether the kernel killed it at its CPU limit (RLIMIT_CPU: SIGKILL at the limit).
+
+        Asked of a run that ended by itself, before anyone here killed it: no process of
+        the run may SIGKILL it, so the kernel did. The CPU time it used tells the limit from
+        the out-of-memory killer; the kernel counts that time in ticks and the reported
+        figure is the exact one, some percent lower, hence a loose bound.
+        """
+        return (
+            self.cpu_s is not None
+            and self.status is not None
+            and os.WIFSIGNALED(self.status)
+            and os.WTERMSIG(self.status) == signal.SIGKILL
+            and self.used_s >= self.cpu_s / 2
+        )
+
+    def result(self, done, gone=False):
+        """What the parent cannot see: whether it ran out of time, how it ended.
+
+        Out of time is killed at its deadline (``limit`` ``wall``) or by the kernel at its CPU
+        limit (``cpu``), one verdict whichever came first. ``gone``: the parent saw the run
+        end by itself. A run that is done is left to die meanwhile; any other is killed and
+        waited for, so that all it printed is in its output file when the parent reads it.
         """
         if not done:
             kill_process(self.pid)
             self.wait()
+            if gone and not self.timed_out and self.out_of_cpu():
+                self.timed_out, self.limit = True, "cpu"
         reply = {"timed_out": self.timed_out}
+        if self.timed_out:
+            reply["limit"] = self.limit
         if done and not self.timed_out:
             reply["exit_code"] = 0  # ended by the server; the harness would have exited 0
         elif os.WIFSIGNALED(self.status):

@@ -140,7 +140,7 @@ class ForkServer:
             self.ended = []
             self._receive(lambda m: len(self.spares) >= len(limits))
         taken, self.spares = self.spares[: len(limits)], self.spares[len(limits) :]
-        go = [[n, lim.wall_s] for (n, _), lim in zip(taken, limits)]
+        go = [[n, lim.wall_s, lim.cpu_s] for (n, _), lim in zip(taken, limits)]
         self._send({"end": self.ended, "go": go})
         self.ended = []
         return [Channel(number, fds, lim) for (number, fds), lim in zip(taken, limits)]
@@ -155,7 +155,7 @@ class ForkServer:
         done = [c.done and c.state == "exited" for c in channels]
         for channel in channels:
             channel.end_requests()
-        self.ended += [[c.number, d] for c, d in zip(channels, done)]
+        self.ended += [[c.number, d, c.gone] for c, d in zip(channels, done)]
         if all(done):
             return [{"exit_code": 0} for _ in channels]
         ended, self.ended = self.ended, []

@@ -15,13 +15,16 @@ class Limits:
     """What one run may use; every limit applies to each run afresh.
 
     >>> Limits(wall_s=2.0).cpu_s
-    2
+    3
     """
 
     wall_s: float = 5.0
     """Wall-clock seconds before the whole run (every process it started) is killed."""
     cpu_s: int | None = None
-    """CPU seconds (RLIMIT_CPU); ``None``: the wall limit rounded up."""
+    """CPU seconds of each process (RLIMIT_CPU); ``None``: the wall limit rounded up, plus
+    one. One thread cannot use more CPU time than wall time, so a busy single-threaded run
+    always meets the wall limit first, whatever the machine's load; the CPU limit stops runs
+    whose threads together burn faster. Either way the run has timed out."""
     memory_mb: int = 512
     """Address space per process (RLIMIT_AS), in MiB."""
     processes: int = 16
@@ -44,7 +47,7 @@ class Limits:
         if not (isinstance(self.wall_s, (int, float)) and 0 < self.wall_s <= 3600):
             raise ConfigError(f"wall_s must be in (0, 3600] seconds, got {self.wall_s!r}")
         if self.cpu_s is None:
-            object.__setattr__(self, "cpu_s", max(1, math.ceil(self.wall_s)))
+            object.__setattr__(self, "cpu_s", math.ceil(self.wall_s) + 1)
         positive = (
             "cpu_s",
             "memory_mb",

@@ -56,10 +56,12 @@ class RunResult:
     protocol_error: str = ""
     """Set when the result channel held something the harness never writes: all calls fail."""
     isolation: dict[str, Any] = field(default_factory=dict)
+    stopped_by: str = ""
+    """Which time limit ended a run that timed out, when the sandbox knows: ``wall`` or ``cpu``."""
 
     @property
     def timed_out(self) -> bool:
-        """Whether the run was killed at the wall-clock limit."""
+        """Whether the run ran out of time: its wall-clock limit or its CPU limit, the same."""
         return self.state == "timeout"
 
 
@@ -122,6 +124,8 @@ class CheckResult:
     isolation: dict[str, Any] = field(default_factory=dict)
     exit_code: int | None = None
     signal: int | None = None
+    stopped_by: str = ""
+    """Which time limit ended a run that timed out, when the sandbox knows: ``wall`` or ``cpu``."""
 
     @property
     def passed(self) -> int:
@@ -140,5 +144,5 @@ class CheckResult:
 
     @property
     def timed_out(self) -> bool:
-        """Whether a run was killed at the wall-clock limit."""
+        """Whether a run ran out of time (wall clock or CPU), the solution's or the tests'."""
         return self.state == "timeout"

@@ -258,6 +258,7 @@ class Sandbox:
             wall_s=time.monotonic() - started,
             protocol_error=problem,
             isolation=isolation,
+            stopped_by=_stopped_by(channel, server),
         )
 
     def check(
@@ -311,14 +312,16 @@ class Sandbox:
             except ProtocolError as exc:
                 problem = str(exc)
             try:
-                server, _ = self._end(channels)
+                server, tester = self._end(channels)
                 output = mine.output()
             finally:
                 for channel in channels:
                     channel.close()
-        state = _state(mine, server)
+        state, stopped_by = _state(mine, server), _stopped_by(mine, server)
+        if state == "exited" and _state(theirs, tester) == "timeout":
+            state, stopped_by = "timeout", _stopped_by(theirs, tester)
         return CheckResult(
-            state="timeout" if theirs.state == "timeout" and state == "exited" else state,
+            state=state,
             loaded=loaded and not problem,
             load_error=load_error,
             asserts=tuple(asserts),
@@ -332,7 +335,15 @@ class Sandbox:
             isolation=isolation,
             exit_code=server.get("exit_code"),
             signal=server.get("signal"),
+            stopped_by=stopped_by,
         )
+
+
+def _stopped_by(channel: Channel, server: dict[str, Any]) -> str:
+    """Which time limit ended the run (``wall`` or ``cpu``), if one did."""
+    if _state(channel, server) != "timeout":
+        return ""
+    return "cpu" if server.get("limit") == "cpu" else "wall"
 
 
 def _state(channel: Channel, server: dict[str, Any]) -> str:

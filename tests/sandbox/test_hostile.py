@@ -168,6 +168,9 @@ def test_a_daemon_does_not_outlive_its_run(box):
         "        os._exit(0)\n    return 'daemonised'\n"
     )
     _attack(box, code, expected="no")
+    # A run's processes die with it, but the server reaps them while the next run goes on:
+    # once it has stopped, every run is reaped, so whatever is left got out of its run.
+    box.close()
     leftovers = _host_processes_with(f"time.sleep({MARKER})")
     for pid in leftovers:  # clean up before failing, never leave it running
         os.kill(pid, 9)
@@ -234,4 +237,24 @@ def test_nothing_a_run_leaves_in_tmp_or_ipc_reaches_the_next_or_the_host(box):
 def test_the_cpu_limit_holds_before_the_wall_limit():
     with Sandbox(Limits(wall_s=120.0, cpu_s=1)) as box:
         run = box.run("while True:\n    pass\n")
-    assert run.state == "exited" and run.signal == 9  # killed by RLIMIT_CPU, not the clock
+    assert run.timed_out and run.stopped_by == "cpu" and run.signal == 9  # RLIMIT_CPU's kill
+
+
+def test_out_of_cpu_and_out_of_wall_time_are_one_verdict():
+    code = "def f():\n    while True:\n        pass\n"
+    outcomes = []
+    for limits in (Limits(wall_s=60.0, cpu_s=1), Limits(wall_s=0.5, cpu_s=60)):
+        with Sandbox(limits) as box:
+            run = box.run(code, entry="f", calls=[()])
+            outcomes.append(grade_program(box, code, "f", [HiddenTest((), 1)]).to_dict())
+        assert run.timed_out and not run.calls[0].returned
+        assert run.stopped_by == ("cpu" if limits.cpu_s == 1 else "wall")
+    by_cpu, by_wall = outcomes
+    assert by_cpu["diagnosis"]["status"] == "timeout" and by_cpu["diagnosis"]["timeout"]
+    assert by_cpu == by_wall
+
+
+def test_a_busy_thread_meets_the_wall_limit_first():
+    with Sandbox(Limits(wall_s=1.0)) as box:
+        run = box.run("def f():\n    while True:\n        pass\n", entry="f", calls=[()])
+    assert run.timed_out and run.stopped_by == "wall"

@@ -4,8 +4,8 @@ Every channel drops what was tried. Beyond that, with feedback:
 
 - verbal: a failing call with its expected value keeps only the candidates that return it;
   a failing call alone drops the candidates that behave there as the failed attempt did
-  (same value, or same error), since they fail that test too. The pass counts order the
-  attempts, as a ranking does.
+  (same value, same error, or no answer in time), since they fail that test too. The pass
+  counts order the attempts, as a ranking does.
 - ranked: the ordering of the attempts. Lines that a better attempt has and a worse one
   lacks are likely right, the others likely wrong; the next candidate is the one whose
   lines score best.
@@ -120,19 +120,30 @@ class CodePolicy:
         return best[self.rng.randrange(len(best))]
 
     def _behaviour(self, index: int, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        """What candidate ``index`` does on ``args``: ("value", v), ("error", type), or None."""
+        """What candidate ``index`` does on ``args``: ("value", v), ("error", type), or None.
+
+        ("no answer", None) when it ran out of time or memory, or died: a candidate that
+        loops does so on any machine, but how far it gets first, or whether it fills its
+        memory before its time is up, depends on the machine's speed, so these are one.
+        """
         key = (index, repr(args))
         if key not in self._seen:
             box = shared_sandbox(_LIMITS)
             run = box.run(self.candidates[index], entry=self.entry, calls=[args])
             call = run.calls[0] if run.calls else None
-            if call is None or not call.returned:
+            if not run.loaded:
                 self._seen[key] = None
+            elif call is None or not call.returned or _out_of_memory(call.error):
+                self._seen[key] = ("no answer", None)
             elif call.error is not None:
                 self._seen[key] = ("error", call.error.type)
             else:
                 self._seen[key] = ("value", call.value)
         return self._seen[key]
+
+
+def _out_of_memory(error: Any) -> bool:
+    return error is not None and error.type == "MemoryError"
 
 
 def _same(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
