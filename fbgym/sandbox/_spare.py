@@ -114,7 +114,7 @@ class Spare:
         fds, self.qw, self.rfd, self.out = [self.qw, self.rfd, self.out], None, None, None
         return fds
 
-    def start(self, wall_s, cpu_s=None):
+    def start(self, wall_s, cpu_s):
         """Its wall clock starts now; open its gate, if it has one."""
         self.cpu_s = cpu_s
         self.started = time.monotonic()
@@ -168,7 +168,7 @@ class Spare:
             and self.used_s >= self.cpu_s / 2
         )
 
-    def result(self, done, gone=False):
+    def result(self, done, gone):
         """What the parent cannot see: whether it ran out of time, how it ended.
 
         Out of time is killed at its deadline (``limit`` ``wall``) or by the kernel at its CPU
