@@ -8,7 +8,7 @@ unknown name an :class:`~fbgym.errors.UnknownIdError` that suggests the nearest 
 >>> colours.get("rde")
 Traceback (most recent call last):
 ...
-fbgym.errors.UnknownIdError: no colour 'rde'; did you mean 'red'? (`paint --list` lists them)
+fbgym.errors.UnknownIdError: no colour 'rde'; did you mean 'red'? known: red (`paint --list` lists them)
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Generic, TypeVar
 from fbgym.errors import RegistrationError, UnknownIdError
 
 T = TypeVar("T")
+_LISTED = 12
+"""Up to this many names, an unknown name's message lists them all, near misses or not."""
 
 
 class Catalog(Generic[T]):
@@ -57,8 +59,8 @@ class Catalog(Generic[T]):
         said = f"no {self.kind} {name!r}"
         if close:
             said += f"; did you mean {', '.join(map(repr, close))}?"
-        elif self._items:
-            said += f"; known: {', '.join(sorted(self._items))}"
+        if self._items and (not close or len(self._items) <= _LISTED):
+            said += f"{';' if not close else ''} known: {', '.join(sorted(self._items))}"
         return f"{said} ({self.hint})" if self.hint else said
 
     def source(self, name: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-NEEDS_A_MODEL = ("HFAgent(", "OpenAIAgent(", "MyAgent(")
+NEEDS_A_MODEL = ("HFAgent(", "OpenAIAgent(", "MyAgent(", "GRPOTrainer(model")
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
