@@ -3,12 +3,12 @@
 A duplicate name is a :class:`~fbgym.errors.RegistrationError` naming who holds it, and an
 unknown name an :class:`~fbgym.errors.UnknownIdError` that suggests the nearest names.
 
->>> colours = Catalog("colour", hint="`paint --list` lists them")
+>>> colours = Catalog("colour", hint="see `paint`")
 >>> _ = colours.add("red", "#f00")
 >>> colours.get("rde")
 Traceback (most recent call last):
 ...
-fbgym.errors.UnknownIdError: no colour 'rde'; did you mean 'red'? known: red (`paint --list` lists them)
+fbgym.errors.UnknownIdError: no colour 'rde'; did you mean 'red'? known: red (see `paint`)
 """
 
 from __future__ import annotations
