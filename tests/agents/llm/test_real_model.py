@@ -105,21 +105,61 @@ def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
 def test_smollm2_plays_every_family(smollm2, tmp_path):
     from fbgym.agents.llm.hf import HFAgent
 
-    agent = HFAgent(smollm2, device="cpu", dtype="float32", max_new_tokens=48, batch_size=8)
+    agent = HFAgent(smollm2, device="cpu", dtype="float32", max_new_tokens=40, batch_size=4)
     assert agent.tokenizer.chat_template
     start = time.perf_counter()
     df = fbgym.evaluate(
         agent,
         [e.env_id for e in get_suite("smoke").entries],
         channels=["verbal"],
-        episodes=2,
+        episodes=1,
         env_kwargs={"max_turns": 2},
         run_dir=tmp_path / "run",
         executor="batched",
         in_process=True,
     )
     elapsed = time.perf_counter() - start
-    assert len(df) == 8 and df["error"].isna().all()
+    assert len(df) == 4 and df["error"].isna().all()
     assert (df["turns"] >= 1).all()
     print(f"SmolLM2-135M: SR {df['success'].mean():.2f} over {len(df)} episodes in {elapsed:.0f} s")
     print(df.groupby("env_id")["success"].mean())
+
+
+@pytest.mark.slow
+def test_smollm2_writes_the_verbal_feedback(smollm2, tmp_path):
+    import gymnasium as gym
+    import torch
+
+    from fbgym.agents.llm.hf import HFAgent
+    from fbgym.simulators import SimulatedUser, register_user, users
+    from fbgym.simulators.model_critic import ModelCritic, TransformersChat
+
+    chat = TransformersChat.from_pretrained(smollm2, dtype=torch.float32)
+    assert chat.name.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
+    critic = ModelCritic(chat, cache_dir=tmp_path / "cache", max_tokens=24)
+    if "smollm2-critic" not in {u.name for u in users()}:
+        register_user("smollm2-critic", lambda sim: SimulatedUser(_CRITICS[-1], sim.channel))
+    _CRITICS.append(critic)
+    # The same weights play the student: one model in memory.
+    agent = HFAgent(chat.model, tokenizer=chat.tokenizer, device="cpu", max_new_tokens=32)
+    env = gym.make("fbgym/Math-v1", user="smollm2-critic", feedback="verbal", max_turns=2)
+    start = time.perf_counter()
+    obs, info = env.reset(seed=0)
+    feedback = []
+    for _ in range(2):
+        obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
+        feedback.append((obs["feedback"], dict(env.unwrapped.history[-1].feedback.notes)))
+        if terminated or truncated:
+            break
+    elapsed = time.perf_counter() - start
+    assert feedback and all(text and text != "(no comment)" for text, _ in feedback)
+    assert all(
+        notes["replayable"] is False and notes["model"] == chat.name for _, notes in feedback
+    )
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == len(feedback)
+    print(f"SmolLM2-135M as the user, {len(feedback)} turns in {elapsed:.0f} s:")
+    for text, _ in feedback:
+        print(" ", text)
+
+
+_CRITICS: list = []
