@@ -116,9 +116,14 @@ def test_real_model_act_batch_vs_one_at_a_time(benchmark, smollm2_turns):
     agent, observations, infos = smollm2_turns
     agent.model  # noqa: B018 - load before timing
 
+    timed = {}
+
     def batched():
         agent.new_stream()
-        return agent.act_batch(observations, infos)
+        start = time.perf_counter()
+        actions = agent.act_batch(observations, infos)
+        timed["batch_s"] = time.perf_counter() - start
+        return actions
 
     def one_at_a_time():
         agent.new_stream()
@@ -128,7 +133,7 @@ def test_real_model_act_batch_vs_one_at_a_time(benchmark, smollm2_turns):
     start = time.perf_counter()
     assert one_at_a_time() == actions  # greedy: the same actions either way
     single_s = time.perf_counter() - start
-    batch_s = benchmark.stats.stats.min
+    batch_s = timed["batch_s"]
     tokens = EPISODES * REAL_NEW_TOKENS
     benchmark.extra_info.update(
         {
