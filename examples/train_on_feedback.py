@@ -1,11 +1,16 @@
 """Chain of Hindsight: fine-tune a causal LM on a run's feedback transcripts, then play with it.
 
-Every recorded action becomes a training example: the conversation the agent saw, a hindsight
-label saying whether the action was accepted and, if not, what the user said of it, and then the
-action (the loss is on the action only). At play time the agent asks for accepted replies.
+First the run is exported as ``fbgym export`` writes it (SFT, KTO and DPO datasets) and read
+back with ``datasets.load_from_disk``: a row of each is printed, and the rows the simulated
+user's noise touched are counted. Then every recorded action becomes a training example: the
+conversation the agent saw, a hindsight label saying whether the action was accepted and, if
+not, what the user said of it, and then the action (the loss is on the action only). At play
+time the agent asks for accepted replies.
 
     python examples/train_on_feedback.py                          # tiny model, CPU, ~30 s
     python examples/train_on_feedback.py --run runs/my-run --model Qwen/Qwen2.5-0.5B-Instruct
+    fbgym export runs/my-run --format dpo --out data/dpo
+    python examples/train_on_feedback.py --show data/dpo           # print an export's rows
 
 Without ``--run``, a run of the feedback baseline on ``fbgym/Math-v0`` is recorded first;
 without ``--model``, a tiny model is built from a config with a tokenizer trained on the run's
@@ -21,6 +26,7 @@ import time
 from pathlib import Path
 
 import torch
+from datasets import load_from_disk
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 import fbgym
@@ -28,6 +34,8 @@ from fbgym.agents import FeedbackAgent
 from fbgym.agents.llm.hf import HFAgent
 from fbgym.agents.llm.hindsight import ACCEPTED, encode_example, hindsight_examples
 from fbgym.agents.llm.tiny import build_tiny_model
+from fbgym.errors import FbgymError
+from fbgym.integrations.export import export_run
 from fbgym.runner.records import RunDir
 
 
@@ -42,6 +50,33 @@ def record_run(path: Path, env_id: str, channel: str, episodes: int) -> Path:
         executor="serial",
     )
     return path
+
+
+def show(folder: Path, rows: int = 1) -> None:
+    """Print what an ``fbgym export`` folder holds: its size, noisy rows and first rows."""
+    data = load_from_disk(str(folder))
+    noisy = sum(bool(flags) for flags in data["noise_flags"])
+    print(f"{folder}: {len(data)} rows ({noisy} with noise flags), columns {data.column_names}")
+    for row in data.select(range(min(rows, len(data)))):
+        asked = row["prompt"][-1]["content"] if "prompt" in row else row.get("text", "")
+        print(f"  {row['env_id']} {row['channel']} seed {row['seed']} turn {row['turn']}")
+        print(f"    asked: {' '.join(asked.split())[:100]}")
+        for column in ("completion", "chosen", "rejected"):
+            if column in row:
+                print(f"    {column}: {' '.join(row[column][-1]['content'].split())[:100]}")
+        if "label" in row:
+            print(f"    label: {row['label']}")
+
+
+def export_and_show(run: Path, work: Path) -> None:
+    """Export ``run`` as SFT, KTO and DPO datasets (as ``fbgym export`` does) and show them."""
+    for fmt in ("sft", "kto", "dpo"):
+        try:
+            export_run(run, fmt, work / "export" / fmt)
+        except FbgymError as exc:  # e.g. no accepted attempt gives no SFT rows
+            print(f"{fmt}: {exc}")
+            continue
+        show(work / "export" / fmt)
 
 
 def batches(examples: list[tuple[list[int], list[int]]], size: int, pad_id: int, rng):
@@ -75,7 +110,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-tokens", type=int, default=512, help="cut longer examples")
     parser.add_argument("--eval-episodes", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--show", type=Path, help="only print the rows of an fbgym export")
     args = parser.parse_args(argv)
+    if args.show:
+        show(args.show, rows=3)
+        return
     with tempfile.TemporaryDirectory(prefix="fbgym-coh-") as tmp:
         train(args, Path(tmp))
 
@@ -85,6 +124,7 @@ def train(args: argparse.Namespace, work: Path) -> None:
     start = time.perf_counter()
     torch.manual_seed(args.seed)
     run = args.run or record_run(work / "run", args.env, args.channel, args.episodes)
+    export_and_show(run, work)
     examples = list(hindsight_examples(RunDir(run).episodes()))
     accepted = sum(e.success for e in examples)
     print(f"{len(examples)} actions from {run} ({accepted} accepted), labelled in hindsight")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,11 +21,74 @@ CHANNEL_NOTES: Mapping[str, str] = {
 """What each feedback channel looks like, told to the model up front."""
 
 FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)(?:\n```|\Z)", re.DOTALL)
+PLACEHOLDER = re.compile(r"<[A-Za-z][^<>\n]*>")
+"""A ``<slot>`` copied from an instruction (``pick <object>``): not something to do."""
+
+_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
+_ANSWER_LINE = re.compile(r"answer is|answer\s*:|\\boxed\{|####", re.IGNORECASE)
+_COMPLETE_BLOCK = re.compile(r"```[\w+-]*[ \t]*\n(.*?)\n?[ \t]*```", re.DOTALL)
+_OPEN_BLOCK = re.compile(r"```[\w+-]*[ \t]*\n(.*)\Z", re.DOTALL)
+_DEFINITION = re.compile(r"^(?:async\s+def|def|class)\s+\w", re.MULTILINE)
+_CODE_START = re.compile(r"^(?:from\s+\w|import\s+\w|@\w|async\s+def\s|def\s|class\s)", re.M)
+_PROSE = re.compile(
+    rf"^(?!(?:{'|'.join(keyword.kwlist + keyword.softkwlist)})\b)[A-Za-z_]\w*\s+[A-Za-z]"
+)
 
 
 def extract_text(reply: str) -> str:
     """The reply without surrounding whitespace (the family's grader finds the answer)."""
     return reply.strip()
+
+
+def extract_final_answer(reply: str) -> str:
+    r"""The reply's final answer: its last answer line that bears one, else its last number.
+
+    A preamble, a restated problem or a reply cut off mid-sentence still yields an attempt
+    the grader can judge; a line copied from the instruction (``e.g.``, ``<number>``) is none.
+
+    >>> extract_final_answer("Add them: 3 + 4 = 7.\nThe answer is 7.\nHope this helps!")
+    'The answer is 7.'
+    >>> extract_final_answer("Day 1: 603 seats were freed, so 47682 - 603 = 47079 are")
+    'The answer is 47079'
+    """
+    if _NUMBER.fullmatch(reply.strip()):
+        return reply.strip()
+    lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
+    for line in reversed(lines):
+        copied = "e.g." in line or PLACEHOLDER.search(line)
+        if _ANSWER_LINE.search(line) and re.search(r"[\d\\$]", line) and not copied:
+            return line
+    numbers = _NUMBER.findall(reply)
+    return f"The answer is {numbers[-1]}" if numbers else reply.strip()
+
+
+def extract_code(reply: str) -> str:
+    r"""The program in a reply, whatever the model wrapped around it.
+
+    Its first complete fenced block (the first that defines a function, if any does), else
+    an unclosed block cut off by the length limit (submitted as it is), else the reply from
+    its first definition or import up to any prose after the code.
+
+    >>> extract_code("Here it is:\n```python\ndef f(x):\n    return x\n```\nDone.")
+    'def f(x):\n    return x'
+    >>> extract_code("Sure!\ndef f(x):\n    return x\n\nThis returns x.")
+    'def f(x):\n    return x'
+    """
+    blocks = _COMPLETE_BLOCK.findall(reply)
+    if blocks:
+        return next((b for b in blocks if _DEFINITION.search(b)), blocks[0]).strip("\n")
+    unclosed = _OPEN_BLOCK.search(reply)
+    if unclosed:
+        return unclosed[1].rstrip()
+    start = _CODE_START.search(reply)
+    if start is None:
+        return reply.strip()
+    code = []
+    for line in reply[start.start() :].splitlines():
+        if line and not line[0].isspace() and _PROSE.match(line):
+            break
+        code.append(line)
+    return "\n".join(code).strip("\n")
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,20 @@ class OpenAIChat:
             ) from None
 
 
+def pretrained_args(source: str | Path) -> dict[str, str]:
+    """``from_pretrained`` arguments: a hub id or folder, or a GGUF file's folder and name.
+
+    >>> pretrained_args("HuggingFaceTB/SmolLM2-135M-Instruct")
+    {'pretrained_model_name_or_path': 'HuggingFaceTB/SmolLM2-135M-Instruct'}
+    """
+    path = Path(source)
+    if path.suffix.lower() == ".gguf":
+        if not path.is_file():
+            raise ConfigError(f"no GGUF file at {path}")
+        return {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
+    return {"pretrained_model_name_or_path": str(source)}
+
+
 class TransformersChat:
     """A local causal LM with its tokenizer's chat template (``pip install fbgym[llm]``)."""
 
@@ -265,13 +279,19 @@ class TransformersChat:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, **model_kwargs: Any) -> TransformersChat:
-        """Load a model and tokenizer from a local directory or hub id."""
+        """Load a model and tokenizer from a local directory, a hub id or a ``.gguf`` file.
+
+        A GGUF checkpoint is dequantised by transformers (needs the ``gguf`` package), as
+        :class:`~fbgym.agents.llm.hf.HFAgent` loads it; ``model_kwargs`` go to the model's
+        ``from_pretrained`` (e.g. ``dtype=torch.float32``).
+        """
         try:
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
             raise ModelError("TransformersChat needs torch and transformers installed") from exc
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
-        model = AutoModelForCausalLM.from_pretrained(str(path), **model_kwargs)
+        checkpoint = pretrained_args(path)
+        tokenizer = AutoTokenizer.from_pretrained(**checkpoint)
+        model = AutoModelForCausalLM.from_pretrained(**checkpoint, **model_kwargs)
         model.eval()
         return cls(model, tokenizer, name=f"transformers:{path}")
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 import fbgym
+from fbgym.agents.llm.prompts import prompt_for
 from fbgym.integrations.trl import (
     SUBMIT_NOTE,
     FeedbackEnvironment,
@@ -20,10 +21,11 @@ MATH = "fbgym/Math-v0"
 
 
 def fbgym_grade(text, env_id, channel, seed, kwargs):
-    """fbgym's own grading: the completion as the first action of a fresh env's episode."""
+    """fbgym's own grading: the completion, read by its family's template, as the first action
+    of a fresh env's episode."""
     env = fbgym.make(env_id, feedback=channel, **json.loads(kwargs))
-    env.reset(seed=seed)
-    _, reward, _, _, info = env.step(text.strip())
+    _, first = env.reset(seed=seed)
+    _, reward, _, _, info = env.step(prompt_for(first["problem_id"].split("/")[0]).extract(text))
     return float(reward), info["success"]
 
 

@@ -11,6 +11,7 @@ from fbgym.agents.llm.base import LLMAgent
 from fbgym.agents.llm.prompts import Message, PromptTemplate
 from fbgym.core.seeding import derive_seed
 from fbgym.errors import ConfigError
+from fbgym.simulators.model_critic import pretrained_args
 
 try:
     import torch
@@ -29,16 +30,6 @@ def _device(device: str) -> str:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
     return "cpu"
-
-
-def _checkpoint(source: str | Path) -> dict[str, str]:
-    """``from_pretrained`` arguments: a hub id or folder, or a GGUF file's folder and name."""
-    path = Path(source)
-    if path.suffix.lower() == ".gguf":
-        if not path.is_file():
-            raise ConfigError(f"no GGUF file at {path}")
-        return {"pretrained_model_name_or_path": str(path.parent), "gguf_file": path.name}
-    return {"pretrained_model_name_or_path": str(source)}
 
 
 def _plain_transcript(messages: Sequence[Message]) -> str:
@@ -159,14 +150,14 @@ class HFAgent(LLMAgent):
         dtype = self.dtype if self.dtype == "auto" else getattr(torch, self.dtype)
         if isinstance(model, (str, Path)):
             model = AutoModelForCausalLM.from_pretrained(
-                **_checkpoint(model), dtype=dtype, **model_kwargs
+                **pretrained_args(model), dtype=dtype, **model_kwargs
             )
         elif self.dtype != "auto":
             model = model.to(dtype)
         if tokenizer is None:
-            tokenizer = AutoTokenizer.from_pretrained(**_checkpoint(self.source))
+            tokenizer = AutoTokenizer.from_pretrained(**pretrained_args(self.source))
         elif isinstance(tokenizer, (str, Path)):
-            tokenizer = AutoTokenizer.from_pretrained(**_checkpoint(tokenizer))
+            tokenizer = AutoTokenizer.from_pretrained(**pretrained_args(tokenizer))
         tokenizer.padding_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token

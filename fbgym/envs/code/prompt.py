@@ -1,14 +1,16 @@
 """How a chat model is asked to write a function."""
 
-from fbgym.core.prompt import PromptTemplate
+from fbgym.core.prompt import PromptTemplate, extract_code
 from fbgym.simulators.model_critic import TEACHER, CriticPrompt
 
 TEMPLATE = PromptTemplate(
     family="code",
     system=(
         "You write Python. Reply with the complete function definition in one "
-        "```python fenced block, and nothing else."
+        "```python fenced block, without docstring or explanation. Example reply:\n"
+        "```python\ndef add(a, b):\n    return a + b\n```"
     ),
+    extract=extract_code,
     feedback_label="Test feedback",
 )
 

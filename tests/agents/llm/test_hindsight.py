@@ -72,6 +72,7 @@ def test_encoded_labels_score_only_the_reply(tiny_llama, run):
 def test_training_example_runs_and_its_loss_falls(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
+    pytest.importorskip("datasets")
     out = tmp_path / "model"
     proc = subprocess.run(
         [
@@ -96,4 +97,7 @@ def test_training_example_runs_and_its_loss_falls(tmp_path):
     assert all(b < a for a, b in zip(losses, losses[1:])), losses
     assert losses[-1] < 0.6 * losses[0], losses
     assert (out / "config.json").exists()
+    for fmt in ("sft", "kto", "dpo"):  # the run's exports, read back with load_from_disk
+        assert re.search(rf"export/{fmt}: \d+ rows \(0 with noise flags\)", proc.stdout)
+    assert "chosen: The answer is" in proc.stdout and "label: " in proc.stdout
     assert "played 2 new episodes" in proc.stdout and "errors 0" in proc.stdout
