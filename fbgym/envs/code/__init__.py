@@ -18,8 +18,8 @@ FAMILY = Family(
     critic_prompt="fbgym.envs.code.prompt:CRITIC",
     hints="fbgym.envs.code.hints:CodeHints",
     suites={
-        "default": (SuiteEntry("fbgym/Code-v1", episodes=100),),
-        "hard": (SuiteEntry("fbgym/Code-v1", episodes=100, kwargs={"levels": [5, 6]}),),
+        "default": (SuiteEntry("fbgym/Code-v1", episodes=200),),
+        "hard": (SuiteEntry("fbgym/Code-v1", episodes=200, kwargs={"levels": [5, 6]}),),
         "smoke": (SuiteEntry("fbgym/Code-v1", episodes=10),),
     },
     data_formats={
