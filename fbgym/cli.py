@@ -181,7 +181,11 @@ def suites() -> None:
     help="Where new run folders go (named suite-agent-time).",
 )
 @click.option("--seed", default=0, show_default=True, help="First episode seed.")
-@click.option("--progress/--no-progress", default=True, help="Show progress per family.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show progress per family [default: when stderr is a terminal].",
+)
 def run(
     suite_name: str,
     env_ids: tuple[str, ...],
@@ -198,7 +202,7 @@ def run(
     resume: bool,
     out: Path,
     seed: int,
-    progress: bool,
+    progress: bool | None,
 ) -> None:
     """Evaluate agents on a suite (or --env ids); print the scores per channel; write the runs.
 
@@ -254,7 +258,7 @@ def run(
                 executor=executor,
                 workers=workers,
                 step_timeout=step_timeout,
-                progress=progress,
+                progress=sys.stderr.isatty() if progress is None else progress,
             )
         except RunDirError as exc:
             raise RunFolderError(str(exc)) from exc
