@@ -183,6 +183,18 @@ class Registry:
         """The family of env ``id``."""
         return self.families.get(self.get(id).family)
 
+    def declared(self, family: str, what: str) -> Any:
+        """What ``family`` declares as ``what`` (e.g. ``"prompt"``), loaded, or ``None``.
+
+        ``None`` when the family is unknown or declares none, so each tool falls back.
+
+        >>> registry.declared("search", "prompt").feedback_label
+        'The user'
+        >>> registry.declared("math", "tools") is None
+        True
+        """
+        return self.families.get(family).load(what) if family in self.families else None
+
     def envs(self, family: str | None = None) -> list[EnvInfo]:
         """Registered environments, sorted by id, optionally of one family.
 

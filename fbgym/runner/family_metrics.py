@@ -14,6 +14,5 @@ FamilyMetric = Callable[[Turns, int], dict[str, float | None]]
 
 def episode_metrics(family: str, transcript: Turns, max_turns: int) -> dict[str, float | None]:
     """The metrics ``family`` declares (``Family.metrics``) for one episode; none if it has none."""
-    declared = registry.family(family) if family in registry.families else None
-    metric: FamilyMetric | None = declared.load("metrics") if declared is not None else None
+    metric: FamilyMetric | None = registry.declared(family, "metrics")
     return metric(transcript, max_turns) if metric else {}

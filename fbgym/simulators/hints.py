@@ -88,7 +88,6 @@ _DEFAULT = HintModel()
 def hints_for(family: str) -> HintModel:
     """The hint model ``family`` declares (``Family.hints``), else the generic one."""
     if family not in _HINTS:
-        declared = registry.family(family) if family in registry.families else None
-        model = declared.load("hints") if declared is not None else None
+        model = registry.declared(family, "hints")
         _HINTS[family] = _DEFAULT if model is None else model()
     return _HINTS[family]

@@ -117,8 +117,7 @@ DEFAULT_CRITIC_PROMPT = CriticPrompt(
 
 def critic_prompt_for(family: str) -> CriticPrompt:
     """The critic prompt ``family`` declares (``Family.critic_prompt``), else the default."""
-    declared = registry.family(family) if family in registry.families else None
-    prompt = declared.load("critic_prompt") if declared is not None else None
+    prompt = registry.declared(family, "critic_prompt")
     return DEFAULT_CRITIC_PROMPT if prompt is None else prompt
 
 

@@ -16,5 +16,4 @@ def tools_for(family: str) -> ToolSet | None:
     >>> tools_for("math") is None
     True
     """
-    declared = registry.family(family) if family in registry.families else None
-    return declared.load("tools") if declared is not None else None
+    return registry.declared(family, "tools")

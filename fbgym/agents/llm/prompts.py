@@ -24,8 +24,7 @@ def prompt_for(
     """
     if overrides and family in overrides:
         return overrides[family]
-    declared = registry.family(family) if family in registry.families else None
-    template = declared.load("prompt") if declared is not None else None
+    template = registry.declared(family, "prompt")
     return DEFAULT_TEMPLATE if template is None else template
 
 
