@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -80,6 +80,17 @@ def _offset(j: int, slots: int, step: float) -> float:
     return (j - (slots - 1) / 2) * step
 
 
+def _placed(
+    rows: pd.DataFrame, agents: list[tuple[str, str]], channels: list[str], step: float
+) -> Iterator[tuple[pd.Series, float, str]]:
+    """Each agent's row per channel, with the height it is drawn at in the agent's band."""
+    for i, (sid, _) in enumerate(agents):
+        for j, channel in enumerate(channels):
+            found = rows[(rows["submission_id"] == sid) & (rows["channel"] == channel)]
+            if not found.empty:
+                yield found.iloc[0], i + _offset(j, len(channels), step), channel
+
+
 def summary_figure(summary: pd.DataFrame, setting: str) -> Figure:
     """Per agent and channel, SR@1 (hollow) joined to SR@K (filled, with its interval)."""
     rows = summary[summary["setting"] == setting]
@@ -91,20 +102,14 @@ def summary_figure(summary: pd.DataFrame, setting: str) -> Figure:
                      layout="constrained")  # fmt: skip
         ax = fig.subplots()
         step = _bands(ax, agents, len(channels))
-        for i, (sid, _) in enumerate(agents):
-            for j, channel in enumerate(channels):
-                found = rows[(rows["submission_id"] == sid) & (rows["channel"] == channel)]
-                if found.empty:
-                    continue
-                r = found.iloc[0]
-                y = i + _offset(j, len(channels), step)
-                colour, marker, style = channel_style(channel)
-                ax.plot([r["SR@1"], r["SR@K"]], [y, y], color=colour, linestyle=style, lw=1.8)
-                ax.errorbar(r["SR@K"], y, xerr=[[r["SR@K"] - r["SR@K_lo"]],
-                            [r["SR@K_hi"] - r["SR@K"]]], color=colour, capsize=3, lw=1,
-                            marker=marker, markersize=7)  # fmt: skip
-                ax.plot(r["SR@1"], y, marker=marker, markersize=7, color=colour,
-                        markerfacecolor="white", markeredgewidth=1.5)  # fmt: skip
+        for r, y, channel in _placed(rows, agents, channels, step):
+            colour, marker, style = channel_style(channel)
+            ax.plot([r["SR@1"], r["SR@K"]], [y, y], color=colour, linestyle=style, lw=1.8)
+            ax.errorbar(r["SR@K"], y, xerr=[[r["SR@K"] - r["SR@K_lo"]],
+                        [r["SR@K_hi"] - r["SR@K"]]], color=colour, capsize=3, lw=1,
+                        marker=marker, markersize=7)  # fmt: skip
+            ax.plot(r["SR@1"], y, marker=marker, markersize=7, color=colour,
+                    markerfacecolor="white", markeredgewidth=1.5)  # fmt: skip
         ax.set_xlim(-0.03, 1.03)
         ax.set_xlabel("success rate: SR@1 (hollow) to SR@K (filled)")
         ax.grid(axis="x", alpha=0.3)
@@ -127,22 +132,16 @@ def value_figure(summary: pd.DataFrame, setting: str) -> Figure:
                      layout="constrained")  # fmt: skip
         ax = fig.subplots()
         step = _bands(ax, agents, len(channels))
-        for i, (sid, _) in enumerate(agents):
-            for j, channel in enumerate(channels):
-                found = rows[(rows["submission_id"] == sid) & (rows["channel"] == channel)]
-                if found.empty:
-                    continue
-                r = found.iloc[0]
-                y = i + _offset(j, len(channels), step)
-                colour, marker, _ = channel_style(channel)
-                ax.barh(y, r["value"], height=step * 0.9, color=colour, alpha=0.55,
-                        edgecolor=colour, linewidth=1.2)  # fmt: skip
-                ax.errorbar(r["value"], y, xerr=[[r["value"] - r["value_lo"]],
-                            [r["value_hi"] - r["value"]]], color="black", capsize=3, lw=1,
-                            marker=marker, markersize=7, markerfacecolor=colour)  # fmt: skip
-                ax.annotate(f"{r['value']:+.2f}", (max(r["value_hi"], r["value"]), y),
-                            xytext=(5, 0), textcoords="offset points", va="center",
-                            fontsize=9)  # fmt: skip
+        for r, y, channel in _placed(rows, agents, channels, step):
+            colour, marker, _ = channel_style(channel)
+            ax.barh(y, r["value"], height=step * 0.9, color=colour, alpha=0.55,
+                    edgecolor=colour, linewidth=1.2)  # fmt: skip
+            ax.errorbar(r["value"], y, xerr=[[r["value"] - r["value_lo"]],
+                        [r["value_hi"] - r["value"]]], color="black", capsize=3, lw=1,
+                        marker=marker, markersize=7, markerfacecolor=colour)  # fmt: skip
+            ax.annotate(f"{r['value']:+.2f}", (max(r["value_hi"], r["value"]), y),
+                        xytext=(5, 0), textcoords="offset points", va="center",
+                        fontsize=9)  # fmt: skip
         low = min(-0.1, float(rows["value_lo"].min()) - 0.05)
         high = max(0.1, float(rows["value_hi"].max()) + 0.15)
         ax.set_xlim(max(low, -1.05), min(high, 1.15))
