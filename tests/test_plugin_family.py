@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -124,20 +123,12 @@ PACKAGE = {
 
 
 @pytest.fixture(scope="module")
-def plugin(tmp_path_factory):
+def plugin(tmp_path_factory, install_package):
     """The package installed (as pip installs it) into a folder of its own; env for subprocesses."""
     root = tmp_path_factory.mktemp("anagrams")
-    src, target = root / "src", root / "site"
-    for name, text in PACKAGE.items():
-        (src / name).parent.mkdir(parents=True, exist_ok=True)
-        (src / name).write_text(textwrap.dedent(text))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(target), str(src)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    target = install_package(PACKAGE, root)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), os.getcwd()])}
-    return {"env": env, "root": root, "src": src}
+    return {"env": env, "root": root, "src": root / "src"}
 
 
 def fbgym_cli(plugin, *args, stdin=None, check=True):

@@ -80,28 +80,10 @@ PLUGIN = {
 }
 
 
-def test_entry_point_plugin_is_found_after_import_and_broken_ones_are_named(tmp_path):
-    src, target = tmp_path / "src", tmp_path / "site"
-    for name, text in PLUGIN.items():
-        (src / name).parent.mkdir(parents=True, exist_ok=True)
-        (src / name).write_text(textwrap.dedent(text))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(target),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-    )
+def test_entry_point_plugin_is_found_after_import_and_broken_ones_are_named(
+    tmp_path, install_package
+):
+    target = install_package(PLUGIN, tmp_path)
     script = textwrap.dedent("""
         import warnings
         with warnings.catch_warnings(record=True) as caught:
